@@ -1,0 +1,37 @@
+"""
+The Signals Lab toolkit: ``lab`` in every notebook.
+
+    from tutorial_project.lab import boot
+    lab = boot()                      # Django ready in this kernel
+
+    with lab.record() as rec:         # see every signal sent in the block
+        ...
+    rec                               # a table; rec.diagram() draws it
+
+    @lab.receiver(post_save, sender=Book)   # like @receiver, but re-run safe
+    def on_book_saved(sender, instance, created, **kwargs): ...
+
+    lab.reset()                       # fresh data, empty mail.outbox
+
+Everything here is importable before ``boot()``; nothing touches Django until
+it is called.
+"""
+
+from .boot import boot, booted, reset
+from .errors import LabError
+from .receivers import connected, connected_receivers, forget, receiver
+from .recorder import Event, Recording, record
+
+__all__ = [
+    "boot",
+    "booted",
+    "reset",
+    "LabError",
+    "receiver",
+    "connected",
+    "forget",
+    "connected_receivers",
+    "record",
+    "Recording",
+    "Event",
+]

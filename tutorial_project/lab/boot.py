@@ -1,0 +1,200 @@
+"""
+Boot the tutorial project inside a Jupyter kernel (or any Python process).
+
+``boot()`` is the first cell of every notebook::
+
+    from tutorial_project.lab import boot
+    lab = boot()
+
+It configures Django for a notebook, gives this process a fresh database, and
+prints one line. Calling it again is harmless; ``lab.reset()`` starts the data
+over.
+"""
+
+import os
+import sqlite3
+import sys
+
+from .errors import LabError, install_error_handler
+
+SETTINGS_MODULE = "tutorial_project.settings"
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+
+_booted = {}  # "uri", "keeper", "template" once booted
+
+
+def database_uri(pid=None):
+    """The shared-cache in-memory SQLite URI private to process ``pid``."""
+    return f"file:signals-lab-{pid or os.getpid()}?mode=memory&cache=shared"
+
+
+def boot(settings_module=SETTINGS_MODULE, *, quiet=False):
+    """
+    Set up Django for this kernel and return the ``tutorial_project.lab`` module.
+
+    * ``DJANGO_SETTINGS_MODULE`` is set to ``settings_module``.
+    * ``DJANGO_ALLOW_ASYNC_UNSAFE=true``: ipykernel runs every cell inside a
+      running asyncio event loop, and Django refuses ORM calls from a thread
+      with a running loop (``SynchronousOnlyOperation``). Notebooks only: this
+      switch is never for a server.
+    * The database is a shared-cache in-memory SQLite database named after
+      this process: every thread of the kernel sees it (so ``sync_to_async``,
+      ``asave`` and ``asend`` work), parallel kernels never share it, and it
+      vanishes with the process, even when the process is killed.
+    * Migrations are applied; e-mail goes to ``django.core.mail.outbox``.
+    * The recorder is installed and the ``%%signals`` cell magic registered.
+
+    Raises :class:`LabError` with one sentence saying what to do when the
+    settings module cannot be imported or models have unmigrated changes.
+    Prints one line (unless ``quiet``); the same line on every call.
+    """
+    install_error_handler()
+    from . import recorder
+
+    if not _booted:
+        _first_boot(settings_module)
+    recorder.install()
+    _register_magic()
+    if not quiet:
+        print(summary())
+    return sys.modules["tutorial_project.lab"]
+
+
+def summary():
+    """The one line boot() prints."""
+    import django
+    from django.apps import apps
+    from django.conf import settings
+
+    local = sorted(
+        c.label for c in apps.get_app_configs() if c.name.startswith("tutorial_project.")
+    )
+    vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return (
+        f"Django {django.get_version()} ready: {vendor} in memory (private to this kernel), "
+        f"apps {', '.join(local)}, e-mail to mail.outbox."
+    )
+
+
+def _first_boot(settings_module):
+    uri = database_uri()
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    os.environ["SIGNALS_LAB_DATABASE"] = uri
+    os.environ["DJANGO_EMAIL_BACKEND"] = LOCMEM
+
+    import django
+    from django.conf import settings
+
+    try:
+        configured = settings.configured and bool(settings.INSTALLED_APPS)
+    except ImportError as exc:
+        raise LabError(
+            f"Cannot import the settings module {settings_module!r} ({exc}): "
+            f"check its spelling, or call boot() without arguments for {SETTINGS_MODULE!r}."
+        ) from None
+    # If Django was set up before boot() (e.g. `manage.py shell_plus --lab`
+    # loads it in the kernel), point it at this kernel's database anyway.
+    settings.DATABASES["default"]["NAME"] = uri
+    settings.EMAIL_BACKEND = LOCMEM
+    if not settings.DEBUG and os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE"):
+        import warnings
+
+        warnings.warn(
+            "DEBUG is off but DJANGO_ALLOW_ASYNC_UNSAFE is on: that switch is for "
+            "notebooks only, never for a server.",
+            stacklevel=3,
+        )
+    django.setup()
+    from django.db import connections
+
+    connection = connections["default"]
+    if connection.settings_dict["NAME"] != uri:
+        connection.close()
+        connection.settings_dict["NAME"] = uri
+
+    # Keep one connection open for the life of the kernel: an in-memory
+    # database disappears when its last connection closes.
+    keeper = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    _migrate()
+    template = sqlite3.connect(
+        f"file:signals-lab-{os.getpid()}-template?mode=memory&cache=shared",
+        uri=True,
+        check_same_thread=False,
+    )
+    keeper.backup(template)
+    _booted.update(uri=uri, keeper=keeper, template=template, configured=configured)
+    _fresh_outbox()
+
+
+def _migrate():
+    from django.core.management import call_command
+    from django.db import connections
+    from django.db.migrations.autodetector import MigrationAutodetector
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.state import ProjectState
+
+    executor = MigrationExecutor(connections["default"])
+    autodetector = MigrationAutodetector(
+        executor.loader.project_state(), ProjectState.from_apps(_apps())
+    )
+    changes = autodetector.changes(graph=executor.loader.graph)
+    if changes:
+        apps_changed = ", ".join(sorted(changes))
+        raise LabError(
+            f"Models in {apps_changed} have changes that no migration describes: run "
+            f"`python manage.py makemigrations {' '.join(sorted(changes))}` in a terminal, "
+            "then restart the kernel."
+        )
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _apps():
+    from django.apps import apps
+
+    return apps
+
+
+def _fresh_outbox():
+    from django.core import mail
+
+    mail.outbox = []
+
+
+def reset():
+    """
+    Start the data over: the database goes back to its state right after
+    ``boot()`` (migrated, no rows of yours), and ``mail.outbox`` is emptied.
+    Receivers stay connected.
+    """
+    if not _booted:
+        raise LabError("Nothing to reset yet: run `lab = boot()` first.")
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            raise LabError(
+                "reset() cannot run inside transaction.atomic(): leave the block first."
+            )
+    _booted["template"].backup(_booted["keeper"])
+    ContentType.objects.clear_cache()
+    _fresh_outbox()
+
+
+def booted():
+    """True once boot() has run in this process."""
+    return bool(_booted)
+
+
+def _register_magic():
+    if "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    from .magic import signals
+
+    shell.register_magic_function(signals, magic_kind="cell", magic_name="signals")

@@ -1,0 +1,112 @@
+"""
+Settings for the Django Signals Lab tutorial project.
+
+A learner's project in miniature: two domain apps (``accounts`` and ``catalog``)
+and ``lab``, the kit's teaching machinery. Inside a Jupyter kernel,
+``tutorial_project.lab.boot()`` points the default database at a private
+in-memory SQLite database (see ``SIGNALS_LAB_DATABASE`` below); ``runserver``
+and ``manage.py`` use ``db.sqlite3`` beside ``manage.py``.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Dev-only defaults: nothing here is a real secret. Set DJANGO_SECRET_KEY and
+# DJANGO_DEBUG=0 in the environment for anything that is not a local lesson.
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY", "django-insecure-signals-lab-dev-only-do-not-deploy"
+)
+DEBUG = os.environ.get("DJANGO_DEBUG", "1").lower() not in {"0", "false", "no", ""}
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_extensions",
+    "tutorial_project.accounts",
+    "tutorial_project.catalog",
+    "tutorial_project.lab",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tutorial_project.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "tutorial_project" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "tutorial_project.wsgi.application"
+ASGI_APPLICATION = "tutorial_project.asgi.application"
+
+# In a kernel, boot() sets SIGNALS_LAB_DATABASE to a shared-cache in-memory
+# URI private to that process: every thread of the kernel sees the same data,
+# parallel kernels never share it, and nothing is left on disk.
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("SIGNALS_LAB_DATABASE") or BASE_DIR / "db.sqlite3",
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+# Fast hashing: this is a teaching project; logins in lessons stay quick.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "catalog:book_list"
+LOGOUT_REDIRECT_URL = "catalog:book_list"
+
+# No e-mail ever leaves the machine: the console for runserver, locmem in a
+# kernel (boot()) and in tests (Django's test runner switches to locmem).
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = "Signals Lab <noreply@signals-lab.test>"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        # 404s and the demo view that raises would otherwise print to stderr,
+        # which nbval compares; lessons show them with the recorder instead.
+        "django.request": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}
