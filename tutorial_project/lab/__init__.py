@@ -21,6 +21,7 @@ from .boot import boot, booted, reset
 from .errors import LabError
 from .receivers import connected, connected_receivers, forget, receiver
 from .recorder import Event, Recording, record
+from .teaching import predict, source
 
 __all__ = [
     "boot",
@@ -34,4 +35,6 @@ __all__ = [
     "record",
     "Recording",
     "Event",
+    "predict",
+    "source",
 ]

@@ -53,6 +53,14 @@ def boot(settings_module=SETTINGS_MODULE, *, quiet=False):
 
     if not _booted:
         _first_boot(settings_module)
+    else:
+        from django.conf import settings
+
+        if settings.SETTINGS_MODULE != settings_module:
+            raise LabError(
+                f"This kernel already runs Django with {settings.SETTINGS_MODULE!r}; "
+                f"restart the kernel to boot {settings_module!r} instead."
+            )
     recorder.install()
     _register_magic()
     if not quiet:
@@ -86,8 +94,14 @@ def _first_boot(settings_module):
     import django
     from django.conf import settings
 
+    configured = settings.configured
+    if configured and settings.SETTINGS_MODULE != settings_module:
+        raise LabError(
+            f"Django was set up with {settings.SETTINGS_MODULE!r} before boot(); "
+            f"restart the kernel to boot {settings_module!r} instead."
+        )
     try:
-        configured = settings.configured and bool(settings.INSTALLED_APPS)
+        settings.INSTALLED_APPS  # noqa: B018 - imports the settings module
     except ImportError as exc:
         raise LabError(
             f"Cannot import the settings module {settings_module!r} ({exc}): "
@@ -174,9 +188,7 @@ def reset():
 
     for connection in connections.all(initialized_only=True):
         if connection.in_atomic_block:
-            raise LabError(
-                "reset() cannot run inside transaction.atomic(): leave the block first."
-            )
+            raise LabError("reset() cannot run inside transaction.atomic(): leave the block first.")
     _booted["template"].backup(_booted["keeper"])
     ContentType.objects.clear_cache()
     _fresh_outbox()

@@ -35,12 +35,17 @@ def _handler(shell, etype, value, tb, tb_offset=None):
     from django.core.exceptions import AppRegistryNotReady, ImproperlyConfigured
 
     if issubclass(etype, LabError):
-        shell.showtraceback((etype, value, tb), exception_only=True)
+        _one_line(shell, value)
     elif issubclass(etype, (AppRegistryNotReady, ImproperlyConfigured)) and not apps.ready:
-        error = LabError(NOT_BOOTED)
-        shell.showtraceback((LabError, error, None), exception_only=True)
+        _one_line(shell, LabError(NOT_BOOTED))
     else:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
+def _one_line(shell, error):
+    # The error still reaches Jupyter as an error (the cell fails, "Run all"
+    # stops, nbval sees ename/evalue), but its traceback is this one line.
+    shell._showtraceback(type(error), error, [f"{type(error).__name__}: {error}"])
 
 
 def install_error_handler():

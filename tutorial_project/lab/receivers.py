@@ -18,6 +18,7 @@ imported once, so the problem does not arise there.
 
 import contextlib
 import itertools
+import weakref
 
 from django.dispatch import Signal
 
@@ -96,19 +97,50 @@ def connected(signal, func, *, sender=None):
             s.disconnect(sender=sender, dispatch_uid=key)
 
 
-def forget(func=None):
+def forget(func=None, *, signal=None, name=None):
     """
     Disconnect receivers connected with :func:`receiver`: all of them, or
     only ``func``. Returns how many connections were removed.
+
+    ``forget(signal=post_save, name="f")`` instead removes *every* receiver
+    of ``signal`` whose function is called ``f``, however it was connected:
+    the way out when plain ``connect()`` calls in re-run cells stacked copies.
     """
+    if name is not None:
+        if signal is None:
+            raise LabError(
+                "forget(name=...) needs the signal too: forget(signal=post_save, name=...)."
+            )
+        return _forget_by_name(_signals(signal)[0], name)
     removed = 0
     for (signal_id, key), (signal, sender, f) in list(_registry.items()):
-        if func is None or f is func or getattr(f, "__qualname__", None) == getattr(
-            func, "__qualname__", object()
+        if (
+            func is None
+            or f is func
+            or getattr(f, "__qualname__", None) == getattr(func, "__qualname__", object())
         ):
             signal.disconnect(sender=sender, dispatch_uid=key)
             del _registry[(signal_id, key)]
             removed += 1
+    return removed
+
+
+def _forget_by_name(signal, name):
+    def matches(entry):
+        target = entry[1]
+        if isinstance(target, weakref.ReferenceType):
+            target = target()
+        target = getattr(target, "__func__", target)
+        return getattr(target, "__name__", None) == name
+
+    with signal.lock:
+        kept = [entry for entry in signal.receivers if not matches(entry)]
+        removed = len(signal.receivers) - len(kept)
+        signal.receivers = kept
+        signal.sender_receivers_cache.clear()
+    for key, (s, _sender, func) in list(_registry.items()):
+        if s is signal and getattr(func, "__name__", None) == name:
+            del _registry[key]
     return removed
 
 

@@ -55,6 +55,7 @@ _active = []  # the recordings in progress, innermost last
 _depth = contextvars.ContextVar("signals_lab_depth", default=0)
 _names = {}  # id(signal) -> name
 _originals = {}
+_formatting = threading.local()  # set while the recorder formats values
 
 
 # --------------------------------------------------------------------------
@@ -133,14 +134,38 @@ def describe_receiver(receiver):
 _ADDRESS = re.compile(r" (object )?at 0x[0-9a-fA-F]+")
 
 
+class _QueryBlocked(Exception):
+    pass
+
+
+def _block_queries(execute, sql, params, many, context):
+    raise _QueryBlocked
+
+
+def _model_repr(instance):
+    """``<Book: Earthsea>``, unless ``__str__`` needs the database: ``<Chapter pk=1>``."""
+    from django.db import connection
+
+    name = type(instance).__name__
+    try:
+        with connection.execute_wrapper(_block_queries):
+            return f"<{name}: {instance}>"
+    except Exception:  # __str__ wanted a query (or failed): never run one here
+        return f"<{name} pk={instance.pk!r}>"
+
+
 def short_repr(value, limit=60):
-    """A deterministic, one-line repr: no memory addresses, sets sorted, long text cut."""
+    """
+    A deterministic, one-line repr: no memory addresses, sets sorted, long
+    text cut, and never a database query (a QuerySet is not evaluated, a model
+    whose ``__str__`` needs a query shows its pk instead).
+    """
     from django.db import models
 
     if isinstance(value, models.QuerySet):
         text = f"<QuerySet {value.model._meta.label}>"  # repr() would run a query
     elif isinstance(value, models.Model):
-        text = f"<{type(value).__name__}: {value}>"
+        text = _model_repr(value)
     elif isinstance(value, type):
         text = sender_label(value)
     elif isinstance(value, set | frozenset):
@@ -193,15 +218,19 @@ class Event:
     raised: BaseException | None = None
     failed: list = field(default_factory=list)
     signal_obj: Signal | None = field(default=None, repr=False)
+    shown: dict = field(default_factory=dict, repr=False)
 
     def arguments(self, hide_default_using=True):
-        """The arguments as ``name=value`` strings, deterministic and short."""
-        parts = []
-        for key, value in self.kwargs.items():
-            if hide_default_using and key == "using" and value == "default":
-                continue
-            parts.append(f"{key}={short_repr(value)}")
-        return parts
+        """
+        The arguments as ``name=value`` strings, deterministic and short, as
+        they were when the signal was sent (an instance saved again later
+        still shows its state at the time).
+        """
+        return [
+            f"{key}={text}"
+            for key, text in self.shown.items()
+            if not (hide_default_using and key == "using" and self.kwargs.get(key) == "default")
+        ]
 
 
 class Recording:
@@ -412,7 +441,7 @@ _KEY_ARGS = ("created", "raw", "update_fields", "action", "pk_set", "reverse", "
 
 
 def _key_args(event):
-    return [f"{k}={short_repr(event.kwargs[k])}" for k in _KEY_ARGS if k in event.kwargs]
+    return [f"{k}={event.shown[k]}" for k in _KEY_ARGS if k in event.shown]
 
 
 def _clean(text):
@@ -461,6 +490,8 @@ def uninstall():
 
 
 def _recordings_for(signal, sender):
+    if getattr(_formatting, "active", False):
+        return None  # a signal sent by a __str__ the recorder called: not the learner's
     with _lock:
         if not _active:
             return None
@@ -480,6 +511,11 @@ def _begin(signal, method, sender, named, target):
     sync_receivers, async_receivers = _planned(signal, sender)
     # send() and asend() alike call the sync receivers first, then the async ones.
     planned = list(sync_receivers) + list(async_receivers)
+    _formatting.active = True
+    try:
+        shown = {key: short_repr(value) for key, value in named.items()}
+    finally:
+        _formatting.active = False
     events = []
     with _lock:
         for recording in recordings:
@@ -491,6 +527,7 @@ def _begin(signal, method, sender, named, target):
                 method=method,
                 depth=_depth.get(),
                 signal_obj=signal,
+                shown=shown,
             )
             recording.events.append(event)
             events.append(event)
@@ -521,9 +558,9 @@ def _ran_until(planned, error):
         while isinstance(func, functools.partial):
             func = func.func
         func = getattr(func, "__func__", func)
-        code = getattr(func, "__code__", None) or getattr(
-            getattr(func, "__call__", None), "__code__", None
-        )
+        code = getattr(func, "__code__", None)
+        if code is None:  # a callable object: its __call__ method's code
+            code = getattr(type(func).__call__, "__code__", None)
         if isinstance(code, types.CodeType):
             codes.setdefault(code, i)
     tb = error.__traceback__

@@ -1,0 +1,162 @@
+"""
+Benchmarks for the kit (``make bench``): medians of several runs, and ratios
+against a baseline measured in the same run.
+
+    python benchmarks/bench.py [--runs N] [--skip-suite]
+
+* ``boot()`` inside a fresh kernel (what the first cell of a lesson costs);
+* a bare kernel start + shutdown (the baseline nbval pays per notebook);
+* one notebook under strict nbval (pytest wall time minus pytest's own start,
+  measured as a ``--collect-only`` run of the same file);
+* the recorder's cost on a loop of 1,000 saves, against no recorder;
+* the full ``make test`` wall time.
+
+Results are printed and written to ``.bench/results.json`` (git-ignored).
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+def median_of(runs, func):
+    values = [func() for _ in range(runs)]
+    return statistics.median(values), values
+
+
+def kernel_start_stop():
+    from jupyter_client.manager import start_new_kernel
+
+    start = time.perf_counter()
+    km, kc = start_new_kernel(kernel_name="python3")
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+    return time.perf_counter() - start
+
+
+def boot_in_kernel():
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
+    try:
+        code = (
+            "import time\n_t = time.perf_counter()\n"
+            "from tutorial_project.lab import boot\nboot(quiet=True)\n"
+            "print(time.perf_counter() - _t)"
+        )
+        out = []
+        kc.execute_interactive(
+            code,
+            timeout=60,
+            output_hook=lambda m: (
+                out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None
+            ),
+        )
+        return float("".join(out).strip())
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def pytest_wall(*args):
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    start = time.perf_counter()
+    subprocess.run(
+        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def recorder_overhead(saves=1000, runs=5):
+    code = f"""
+import time, statistics
+from tutorial_project.lab import boot
+lab = boot(quiet=True)
+from tutorial_project.catalog.models import Author
+def loop():
+    t = time.perf_counter()
+    for i in range({saves}):
+        Author.objects.create(name=str(i))
+    return time.perf_counter() - t
+plain, recorded = [], []
+for _ in range({runs}):
+    lab.reset(); plain.append(loop())
+    lab.reset()
+    with lab.record() as rec:
+        recorded.append(loop())
+    assert len(rec.events) == 2 * {saves}
+print(statistics.median(plain), statistics.median(recorded))
+"""
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True)
+    plain, recorded = map(float, out.stdout.split())
+    return plain, recorded
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-suite", action="store_true")
+    args = parser.parse_args()
+    runs = args.runs
+    lesson = "notebooks/00_start_here.ipynb"
+    results = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+    }
+
+    print(f"Benchmarks, medians of {runs} runs ({results['machine']})")
+    kernel, _ = median_of(runs, kernel_start_stop)
+    results["kernel_start_stop_s"] = kernel
+    print(f"  bare kernel start + shutdown      {kernel:6.3f} s")
+
+    boot, _ = median_of(runs, boot_in_kernel)
+    results["boot_in_kernel_s"] = boot
+    print(f"  boot() inside a kernel            {boot:6.3f} s")
+
+    collect, _ = median_of(runs, lambda: pytest_wall("--collect-only", "-p", "no:xdist", lesson))
+    full, _ = median_of(runs, lambda: pytest_wall("-p", "no:xdist", lesson))
+    per_notebook = full - collect
+    results["nbval_one_notebook_s"] = per_notebook
+    results["nbval_per_kernel_ratio"] = per_notebook / kernel
+    print(
+        f"  nbval on {lesson}  {per_notebook:6.3f} s "
+        f"(= {per_notebook / kernel:.2f} x a bare kernel start + shutdown)"
+    )
+
+    plain, recorded = recorder_overhead()
+    results["saves_1000_plain_s"] = plain
+    results["saves_1000_recorded_s"] = recorded
+    results["recorder_ratio"] = recorded / plain
+    print(
+        f"  1,000 saves: plain {plain:.3f} s, recorded {recorded:.3f} s "
+        f"(= {recorded / plain:.2f} x)"
+    )
+
+    if not args.skip_suite:
+        suite_runs = max(1, min(runs, 3))
+        suite, _ = median_of(suite_runs, lambda: pytest_wall("-n", "auto", "--dist", "loadfile"))
+        results["make_test_s"] = suite
+        print(f"  full test suite (-n auto)         {suite:6.1f} s (median of {suite_runs})")
+
+    out = ROOT / ".bench"
+    out.mkdir(exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {out / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""boot() in real kernels and processes: one line, private data, clear errors."""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from tests.kernel import run_cells, text
+
+pytestmark = pytest.mark.notebook
+
+BOOT = "from tutorial_project.lab import boot\nlab = boot()"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def python(code, **env):
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),  # not the repo: the -e install must be enough
+        env={**os.environ, **env},
+        timeout=120,
+    )
+    return result
+
+
+def test_boot_prints_one_stable_line_and_is_idempotent():
+    result = python(BOOT + "\nboot()\nboot()")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and len(set(lines)) == 1
+    assert lines[0].startswith("Django 5.2.")
+    assert result.stderr == ""
+
+
+def test_every_thread_sees_the_same_data_and_reset_starts_over():
+    code = (
+        BOOT
+        + """
+import asyncio
+from asgiref.sync import sync_to_async
+from tutorial_project.catalog.models import Author
+Author.objects.create(name="main thread")
+async def main():
+    await Author.objects.acreate(name="worker thread")
+    return await sync_to_async(Author.objects.count)()
+print("count", asyncio.run(main()))
+lab.reset()
+print("after reset", Author.objects.count())
+"""
+    )
+    result = python(code)
+    assert result.returncode == 0, result.stderr
+    assert "count 2" in result.stdout and "after reset 0" in result.stdout
+
+
+def test_parallel_processes_do_not_share_data_and_leave_no_files():
+    tmp = tempfile.mkdtemp()
+    code = (
+        BOOT
+        + """
+from tutorial_project.catalog.models import Tag
+import time
+Tag.objects.create(name="mine")
+time.sleep(0.5)
+print("tags", Tag.objects.count())
+"""
+    )
+    env = {"TMPDIR": tmp}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **env},
+            cwd=tmp,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert all("tags 1" in out for out in outputs)
+    assert os.listdir(tmp) == []
+
+
+def test_killed_kernel_leaves_nothing_on_disk():
+    tmp = tempfile.mkdtemp()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", BOOT + "\nimport time\nprint('up', flush=True)\ntime.sleep(60)"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": tmp},
+        cwd=tmp,
+    )
+    assert proc.stdout.readline().startswith("Django")
+    proc.kill()
+    proc.wait()
+    assert os.listdir(tmp) == []
+
+
+def test_wrong_settings_module_is_one_sentence():
+    result = python("from tutorial_project.lab import boot\nboot('tutorial_project.setings')")
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("tutorial_project.lab.errors.LabError: Cannot import the settings")
+
+
+def test_in_a_kernel_errors_are_one_line_not_a_traceback():
+    outputs = run_cells(
+        "from tutorial_project.catalog.models import Book",
+        "from tutorial_project.lab import boot\nboot('no.such.settings')",
+        BOOT + "\nfrom tutorial_project.catalog.models import Book",
+        "lab.receiver('post_save')",
+        "boot('tests.settings_unmigrated')",
+    )
+    not_booted, wrong, ok, bad_input, other = (ANSI.sub("", text(o)) for o in outputs)
+    assert not_booted.strip() == (
+        "LabError: Django is not set up in this kernel yet: run the notebook's first cell "
+        "(`from tutorial_project.lab import boot; lab = boot()`), then this cell again."
+    )
+    assert wrong.strip().startswith(
+        "LabError: Cannot import the settings module 'no.such.settings'"
+    )
+    assert wrong.count("\n") == 0
+    assert ok.startswith("Django 5.2.")
+    assert bad_input.strip().startswith("LabError: 'post_save' is not a signal")
+    assert other.strip() == (
+        "LabError: This kernel already runs Django with 'tutorial_project.settings'; "
+        "restart the kernel to boot 'tests.settings_unmigrated' instead."
+    )
+
+
+def test_unmigrated_model_changes_are_one_sentence():
+    outputs = run_cells("from tutorial_project.lab import boot\nboot('tests.settings_unmigrated')")
+    message = ANSI.sub("", text(outputs[0])).strip()
+    assert message == (
+        "LabError: Models in unmigrated_app have changes that no migration describes: run "
+        "`python manage.py makemigrations unmigrated_app` in a terminal, then restart the kernel."
+    )
+
+
+def test_notebook_kernel_runs_async_orm_and_sync_orm_together():
+    outputs = run_cells(
+        BOOT,
+        "from tutorial_project.catalog.models import Author\n"
+        "await Author.objects.acreate(name='async')\n"
+        "Author.objects.create(name='sync')\n"
+        "print(await Author.objects.acount(), Author.objects.count())",
+        "%%signals --only post_save\nAuthor.objects.create(name='magic')",
+    )
+    assert text(outputs[1]).strip() == "2 2"
+    table = text(outputs[2])
+    assert "post_save" in table and "catalog.Author" in table

@@ -1,0 +1,66 @@
+"""Committed notebooks are canonical: executed, deterministic, nbval-ready."""
+
+import copy
+import json
+import re
+
+import nbformat
+import pytest
+
+from tutorial_project.lab.notebooks import LESSONS, SOLUTIONS, normalise, notebook_paths
+
+EXECUTED = notebook_paths(LESSONS) + notebook_paths(SOLUTIONS)
+ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
+
+
+def test_there_are_lessons():
+    assert notebook_paths(LESSONS), "notebooks/ has no lesson"
+
+
+@pytest.fixture(params=EXECUTED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def notebook(request):
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_valid_and_canonical(notebook):
+    path, nb = notebook
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert normalise(copy.deepcopy(nb), path.name) == nb, "run `make execute` on it"
+
+
+def test_every_code_cell_was_executed_in_order(notebook):
+    # Strict nbval silently skips a code cell that has no stored execution.
+    _, nb = notebook
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1))
+
+
+def test_first_code_cell_boots(notebook):
+    _, nb = notebook
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    assert "boot()" in first.source
+
+
+def test_outputs_are_deterministic_and_small(notebook):
+    _, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        dumped = json.dumps(cell.outputs)
+        assert not ADDRESS.search(dumped), f"cell {index} stores a memory address"
+        assert "image/svg+xml" not in dumped, f"cell {index} stores a drawing JupyterLab saved"
+        assert len(dumped) < 20_000, f"cell {index} stores {len(dumped)} characters"
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if errors:
+            assert "NBVAL_RAISES_EXCEPTION" in cell.source, f"cell {index} raised unexpectedly"
+            assert len(json.dumps(errors)) < 3_000, f"cell {index} stores a long traceback"
+        assert "execution" not in cell.metadata
+
+
+def test_lessons_link_the_django_docs(notebook):
+    path, nb = notebook
+    if path.parent != LESSONS:
+        pytest.skip("lessons only")
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "docs.djangoproject.com/en/5.2/" in prose

@@ -1,0 +1,106 @@
+"""Re-run-safe receivers: a cell run three times, edited in between, leaves one."""
+
+import textwrap
+
+import pytest
+from django.db.models.signals import post_save
+
+from tutorial_project.catalog.models import Tag
+from tutorial_project.lab import LabError, connected, connected_receivers, forget, receiver
+
+pytestmark = pytest.mark.django_db
+
+CELL = """
+from django.db.models.signals import post_save
+from tutorial_project.catalog.models import Tag
+from tutorial_project.lab import receiver
+
+@receiver(post_save, sender=Tag)
+def on_tag(sender, instance, **kwargs):
+    calls.append({version})
+"""
+
+
+def run_cell(namespace, version):
+    exec(textwrap.dedent(CELL.format(version=version)), namespace)
+
+
+def live(signal, sender):
+    sync, async_ = signal._live_receivers(sender)
+    return [r for r in sync + async_ if getattr(r, "__name__", "") == "on_tag"]
+
+
+def test_three_runs_with_edits_leave_exactly_the_latest():
+    namespace = {"__name__": "__main__", "calls": []}
+    for version in (1, 2, 3):
+        run_cell(namespace, version)
+    assert len(live(post_save, Tag)) == 1
+    Tag.objects.create(name="x")
+    assert namespace["calls"] == [3]
+    assert forget() == 1
+    assert live(post_save, Tag) == []
+
+
+@pytest.mark.parametrize("debug, fired", [(True, [1, 2]), (False, [2])])
+def test_plain_connect_stacks_with_debug_which_is_why_the_helper_exists(settings, debug, fired):
+    # DEBUG=True: connect() checks the receiver with an lru_cache'd helper that
+    # keeps every version alive; DEBUG=False: the old version is garbage.
+    settings.DEBUG = debug
+    calls = []
+    for version in (1, 2):
+
+        def on_tag(sender, version=version, **kwargs):
+            calls.append(version)
+
+        post_save.connect(on_tag, sender=Tag)
+    try:
+        import gc
+
+        gc.collect()
+        Tag.objects.create(name="x")
+        assert calls == fired
+    finally:
+        forget(signal=post_save, name="on_tag")
+    Tag.objects.create(name="y")
+    assert calls == fired
+
+
+def test_changing_the_sender_on_rerun_moves_the_receiver():
+    from tutorial_project.catalog.models import Author
+
+    calls = []
+
+    @receiver(post_save, sender=Tag, uid="move-me")
+    def first(sender, **kwargs):
+        calls.append(sender.__name__)
+
+    @receiver(post_save, sender=Author, uid="move-me")
+    def second(sender, **kwargs):
+        calls.append(sender.__name__)
+
+    Tag.objects.create(name="x")
+    Author.objects.create(name="a")
+    assert calls == ["Author"]
+    forget()
+
+
+def test_connected_disconnects_even_on_error():
+    def on_tag(sender, **kwargs):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError), connected(post_save, on_tag, sender=Tag):
+        Tag.objects.create(name="x")
+    Tag.objects.create(name="y")  # no receiver any more
+
+
+def test_bad_input_gives_lab_errors(settings):
+    settings.DEBUG = True
+    with pytest.raises(LabError, match="not a signal"):
+        receiver("post_save")
+    with pytest.raises(LabError, match="keyword arguments"):
+
+        @receiver(post_save, sender=Tag)
+        def no_kwargs(sender, instance):
+            pass
+
+    assert connected_receivers() == []

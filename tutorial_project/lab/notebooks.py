@@ -1,0 +1,215 @@
+"""
+The kit's notebook tools (``make execute``, ``make exercises``).
+
+    python -m tutorial_project.lab.notebooks execute [NOTEBOOK ...]
+    python -m tutorial_project.lab.notebooks exercises [--force]
+    python -m tutorial_project.lab.notebooks from-script SCRIPT NOTEBOOK [--force]
+
+``execute`` is the only way stored outputs are made: each notebook runs in a
+fresh kernel (nbclient), then is normalised so that a re-run changes nothing
+that does not matter: execution counts 1, 2, 3 ...; no timing metadata; the
+``python3`` kernelspec; stable cell ids; no drawings that JupyterLab wrote
+back into outputs (``image/svg+xml`` next to ``text/vnd.mermaid``).
+"""
+
+import argparse
+import hashlib
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS = ROOT / "notebooks"
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+CELL_TIMEOUT = 120
+
+
+def _nbformat():
+    import nbformat
+
+    return nbformat
+
+
+def notebook_paths(folder):
+    """The numbered notebooks of a folder, in order."""
+    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+
+
+def normalise(nb, name=""):
+    """Make a notebook's metadata canonical (in place) and return it."""
+    nb.metadata = {
+        "kernelspec": dict(KERNELSPEC),
+        "language_info": {"name": "python"},
+    }
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    seen = set()
+    count = 0
+    for index, cell in enumerate(nb.cells):
+        cell_id = cell.get("id")
+        if not cell_id or cell_id in seen:
+            digest = hashlib.sha1(f"{name}:{index}:{cell.source}".encode()).hexdigest()[:8]
+            cell_id = f"c{index:02d}-{digest}"
+        seen.add(cell_id)
+        cell["id"] = cell_id
+        metadata = {k: v for k, v in cell.get("metadata", {}).items() if k in ("tags", "nbval")}
+        cell["metadata"] = metadata
+        if cell.cell_type == "code":
+            count += 1
+            cell.execution_count = count
+            for output in cell.outputs:
+                if "execution_count" in output:
+                    output["execution_count"] = count
+                data = output.get("data")
+                if data and "text/vnd.mermaid" in data:
+                    data.pop("image/svg+xml", None)
+                    output.get("metadata", {}).pop("text/vnd.mermaid", None)
+                if "metadata" in output and not output["metadata"]:
+                    output["metadata"] = {}
+    return nb
+
+
+def execute(path, timeout=CELL_TIMEOUT):
+    """Run one notebook in a fresh kernel, normalise it and write it back."""
+    from nbclient import NotebookClient
+
+    nbformat = _nbformat()
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    errors = _unexpected_errors(nb)
+    normalise(nb, path.name)
+    nbformat.validate(nb)
+    nbformat.write(nb, path)
+    return errors
+
+
+def _unexpected_errors(nb):
+    """Cells that raised without the NBVAL_RAISES_EXCEPTION marker."""
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "NBVAL_RAISES_EXCEPTION" in cell.source:
+            continue
+        for output in cell.outputs:
+            if output.output_type == "error":
+                problems.append(f"cell {index}: {output.ename}: {output.evalue}")
+    return problems
+
+
+def execute_many(paths, workers=2):
+    """Execute notebooks, two at a time; return the problems found."""
+    problems = {}
+
+    def run(path):
+        start = time.perf_counter()
+        errors = execute(path)
+        took = time.perf_counter() - start
+        flag = "ok" if not errors else f"{len(errors)} unexpected error(s)"
+        print(f"{Path(path).resolve().relative_to(ROOT)}  {took:5.1f}s  {flag}", flush=True)
+        return path, errors
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for path, errors in pool.map(run, paths):
+            if errors:
+                problems[str(path)] = errors
+    return problems
+
+
+def from_script(script, target, force=False):
+    """
+    Build a notebook from a "percent" script (``# %%`` code cells and
+    ``# %% [markdown]`` cells whose lines start with ``# ``). Refuses to
+    overwrite an existing notebook unless ``force``. Used to draft lessons.
+    """
+    nbformat = _nbformat()
+    target = Path(target)
+    if target.exists() and not force:
+        raise SystemExit(f"{target} exists; pass --force to replace it.")
+    cells, kind, lines = [], None, []
+
+    def flush():
+        if kind is None:
+            return
+        text = "\n".join(lines).strip("\n")
+        if kind == "markdown":
+            text = "\n".join(
+                line[2:] if line.startswith("# ") else line.lstrip("#")
+                for line in text.splitlines()
+            )
+            cells.append(nbformat.v4.new_markdown_cell(text))
+        elif text.strip():
+            cells.append(nbformat.v4.new_code_cell(text))
+
+    for line in Path(script).read_text().splitlines():
+        if line.startswith("# %%"):
+            flush()
+            kind, lines = ("markdown" if "[markdown]" in line else "code"), []
+        else:
+            lines.append(line)
+    flush()
+    nb = nbformat.v4.new_notebook(cells=cells)
+    normalise(nb, target.name)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = None
+    nbformat.write(nb, target)
+    print(f"wrote {target} ({len(cells)} cells); run `make execute NB={target}` next")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tutorial_project.lab.notebooks")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("execute", help="re-run notebooks and store their outputs")
+    run.add_argument("notebooks", nargs="*", help="default: notebooks/ and solutions/")
+    gen = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
+    gen.add_argument("--force", action="store_true", help="replace edited exercises (backed up)")
+    conv = sub.add_parser("from-script", help="draft a notebook from a # %% script")
+    conv.add_argument("script")
+    conv.add_argument("notebook")
+    conv.add_argument("--force", action="store_true")
+    args = parser.parse_args(argv)
+
+    if args.command == "execute":
+        paths = [Path(p) for p in args.notebooks] or (
+            notebook_paths(LESSONS) + notebook_paths(SOLUTIONS)
+        )
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise SystemExit(f"No such notebook: {', '.join(missing)}")
+        problems = execute_many(paths)
+        if any(Path(p).parent.resolve() == SOLUTIONS for p in paths):
+            from .exercises import generate_all
+
+            generate_all(force=False)
+        if problems:
+            for path, errors in problems.items():
+                for error in errors:
+                    print(f"{path}: {error}", file=sys.stderr)
+            return 1
+        return 0
+    if args.command == "exercises":
+        from .exercises import generate_all
+
+        return generate_all(force=args.force)
+    if args.command == "from-script":
+        from_script(args.script, args.notebook, force=args.force)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
