@@ -115,7 +115,9 @@ def main():
     lesson = "notebooks/00_start_here.ipynb"
     results = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
     }
 
     print(f"Benchmarks, medians of {runs} runs ({results['machine']})")
