@@ -19,6 +19,7 @@ it is called.
 
 from .boot import boot, booted, reset
 from .errors import LabError
+from .listeners import listeners
 from .receivers import connected, connected_receivers, forget, receiver
 from .recorder import Event, Recording, record
 from .teaching import predict, source
@@ -28,6 +29,7 @@ __all__ = [
     "booted",
     "reset",
     "LabError",
+    "listeners",
     "receiver",
     "connected",
     "forget",

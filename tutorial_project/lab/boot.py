@@ -44,6 +44,11 @@ def boot(settings_module=SETTINGS_MODULE, *, quiet=False):
     * Migrations are applied; e-mail goes to ``django.core.mail.outbox``.
     * The recorder is installed and the ``%%signals`` cell magic registered.
 
+    Calling it again (re-running the first cell, or "Run all" twice) is
+    harmless and starts over: the data goes back to its state after the first
+    boot, ``mail.outbox`` is emptied and receivers connected with
+    ``@lab.receiver`` are disconnected, so a lesson runs the same every time.
+
     Raises :class:`LabError` with one sentence saying what to do when the
     settings module cannot be imported or models have unmigrated changes.
     Prints one line (unless ``quiet``); the same line on every call.
@@ -61,6 +66,10 @@ def boot(settings_module=SETTINGS_MODULE, *, quiet=False):
                 f"This kernel already runs Django with {settings.SETTINGS_MODULE!r}; "
                 f"restart the kernel to boot {settings_module!r} instead."
             )
+        from .receivers import forget
+
+        forget()
+        reset()
     recorder.install()
     _register_magic()
     if not quiet:
