@@ -18,8 +18,11 @@ it is called.
 """
 
 from .boot import boot, booted, reset
+from .checks import check, hint
+from .checks import describe as exercise
 from .errors import LabError
 from .listeners import listeners
+from .progress_view import show as progress
 from .receivers import connected, connected_receivers, forget, receiver
 from .recorder import Event, Recording, record
 from .teaching import predict, source
@@ -29,6 +32,10 @@ __all__ = [
     "booted",
     "reset",
     "LabError",
+    "check",
+    "exercise",
+    "hint",
+    "progress",
     "listeners",
     "receiver",
     "connected",

@@ -11,6 +11,7 @@ prints one line. Calling it again is harmless; ``lab.reset()`` starts the data
 over.
 """
 
+import itertools
 import os
 import sqlite3
 import sys
@@ -201,6 +202,31 @@ def reset():
     _booted["template"].backup(_booted["keeper"])
     ContentType.objects.clear_cache()
     _fresh_outbox()
+
+
+_snapshots = itertools.count(1)
+
+
+def snapshot():
+    """
+    Copy this kernel's database into a new in-memory database and return a
+    handle for :func:`restore` (about a millisecond, with SQLite's backup API).
+    """
+    if not _booted:
+        raise LabError("Nothing to snapshot yet: run `lab = boot()` first.")
+    name = f"file:signals-lab-{os.getpid()}-snapshot-{next(_snapshots)}?mode=memory&cache=shared"
+    copy = sqlite3.connect(name, uri=True, check_same_thread=False)
+    _booted["keeper"].backup(copy)
+    return copy
+
+
+def restore(copy):
+    """Put the database back as it was when :func:`snapshot` returned ``copy``."""
+    from django.contrib.contenttypes.models import ContentType
+
+    copy.backup(_booted["keeper"])
+    copy.close()
+    ContentType.objects.clear_cache()
 
 
 def booted():

@@ -112,7 +112,15 @@ def _unexpected_errors(nb):
 
 def execute_many(paths, workers=2):
     """Execute notebooks, two at a time; return the problems found."""
+    import os
+    import shutil
+    import tempfile
+
     problems = {}
+    # The solutions' checks record progress: keep that out of the learner's file.
+    state = tempfile.mkdtemp(prefix="signals-lab-state-")
+    previous = os.environ.get("SIGNALS_LAB_STATE_DIR")
+    os.environ["SIGNALS_LAB_STATE_DIR"] = state
 
     def run(path):
         start = time.perf_counter()
@@ -122,10 +130,17 @@ def execute_many(paths, workers=2):
         print(f"{Path(path).resolve().relative_to(ROOT)}  {took:5.1f}s  {flag}", flush=True)
         return path, errors
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for path, errors in pool.map(run, paths):
-            if errors:
-                problems[str(path)] = errors
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for path, errors in pool.map(run, paths):
+                if errors:
+                    problems[str(path)] = errors
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+        if previous is None:
+            os.environ.pop("SIGNALS_LAB_STATE_DIR", None)
+        else:
+            os.environ["SIGNALS_LAB_STATE_DIR"] = previous
     return problems
 
 

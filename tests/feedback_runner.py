@@ -1,0 +1,61 @@
+"""
+Run wrong (and right) answers to an exercise through its real check.
+
+Used by tests/test_exercise_feedback.py in a subprocess per exercise:
+
+    python -m tests.feedback_runner 01_welcome_email
+
+boots the kit, then for every case in tests/feedback_cases/exNN.py executes the
+case's code in a fresh notebook-like namespace, runs the check, prints one JSON
+line per case: {"label": ..., "message": ...}, and disconnects the case's
+receivers before the next one.
+"""
+
+import importlib
+import json
+import linecache
+import sys
+
+from django.db.models.signals import post_save  # noqa: F401  (imported after boot below)
+
+
+def run(exercise):
+    from tutorial_project import lab
+    from tutorial_project.lab.checks import find, run_check
+
+    number = find(exercise).number
+    cases = importlib.import_module(f"tests.feedback_cases.ex{number}").CASES
+    for index, (label, code, _expected) in enumerate(cases):
+        lab.reset()
+        namespace = {"__name__": "__main__", "lab": lab}
+        filename = f"<exercise-case-{number}-{index}>"
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        try:
+            exec(compile(code, filename, "exec"), namespace)
+            message = run_check(exercise, namespace, record_progress=False).message
+        except Exception as error:  # the case's own code failed before the check
+            message = f"CASE ERROR {type(error).__name__}: {error}"
+        finally:
+            lab.forget()
+            for name, value in namespace.items():
+                if callable(value) and getattr(value, "__module__", None) == "__main__":
+                    from tutorial_project.lab.receivers import forget
+
+                    for signal in _signals():
+                        forget(signal=signal, name=name)
+        print(json.dumps({"label": label, "message": message}), flush=True)
+
+
+def _signals():
+    import gc
+
+    from django.dispatch import Signal
+
+    return [obj for obj in gc.get_objects() if isinstance(obj, Signal)]
+
+
+if __name__ == "__main__":
+    from tutorial_project.lab import boot
+
+    boot(quiet=True)
+    run(sys.argv[1])
