@@ -37,4 +37,4 @@ def text(outputs):
             parts.append("\n".join(output.traceback))
         else:
             parts.append(output.get("data", {}).get("text/plain", ""))
-    return "".join(parts)
+    return "\n".join(parts)

@@ -73,6 +73,7 @@ def boot(settings_module=SETTINGS_MODULE, *, quiet=False):
         reset()
     recorder.install()
     _register_magic()
+    _start_coverage()
     if not quiet:
         print(summary())
     return sys.modules["tutorial_project.lab"]
@@ -232,6 +233,44 @@ def restore(copy):
 def booted():
     """True once boot() has run in this process."""
     return bool(_booted)
+
+
+_coverage = {}
+
+
+def _start_coverage():
+    """
+    With ``SIGNALS_LAB_COVERAGE=<folder>`` set (tests only), keep a recording
+    open for the life of the kernel and, after every cell, write which
+    receivers ran for which signal to ``<folder>/<pid>.json``.
+    """
+    folder = os.environ.get("SIGNALS_LAB_COVERAGE")
+    if not folder or _coverage:
+        return
+    import json
+    from pathlib import Path
+
+    from .recorder import record
+
+    recording = record(noise=True).__enter__()
+    _coverage["recording"] = recording
+    target = Path(folder) / f"{os.getpid()}.json"
+
+    def dump(*args):
+        seen = {}
+        for event in recording.events:
+            seen.setdefault(event.signal, set()).update(event.receivers)
+        data = {name: sorted(receivers) for name, receivers in seen.items()}
+        target.write_text(json.dumps(data, indent=1, sort_keys=True))
+
+    _coverage["dump"] = dump
+    dump()
+    if "IPython" in sys.modules:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            shell.events.register("post_run_cell", dump)
 
 
 def _register_magic():
