@@ -1,0 +1,123 @@
+"""`make lab` and `manage.py shell_plus --lab`: loopback only, token on, root-proof."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.kernel import run_cells, text
+from tutorial_project.lab import launch
+from tutorial_project.lab.notebooks import ROOT
+
+pytestmark = pytest.mark.notebook
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url, process, timeout=60):
+    """Status code of the first answer from ``url`` (JupyterLab redirects to login: 302)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read()
+        try:
+            opener = urllib.request.build_opener(NoRedirect)
+            return opener.open(url, timeout=2).status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in {timeout} s")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_command_is_loopback_with_token_and_allows_root(monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    args = launch.command("127.0.0.1", 8888)
+    assert "--ServerApp.ip=127.0.0.1" in args and "--allow-root" in args
+    assert not any("token" in a.lower() or "password" in a.lower() for a in args)
+    assert args[-2].endswith("notebooks/00_start_here.ipynb") or any(
+        "00_start_here.ipynb" in a for a in args
+    )
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert "--allow-root" not in launch.command()
+
+
+def test_launch_refuses_other_interfaces(capsys):
+    assert launch.main(["--host", "0.0.0.0"]) == 2
+    assert "loopback only" in capsys.readouterr().err
+
+
+def _serve(args):
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"},
+    )
+
+
+def test_make_lab_serves_lesson_00_behind_the_token():
+    port = free_port()
+    server = _serve(
+        [sys.executable, "-m", "tutorial_project.lab.launch", "--port", str(port), "--no-browser"]
+    )
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/lab", server) == 302  # to the login page
+        status = wait_for(f"http://127.0.0.1:{port}/api/contents/notebooks", server)
+        assert status == 403  # no token, no content
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_shell_plus_lab_starts_too():
+    port = free_port()
+    extra = ["--allow-root"] if os.geteuid() == 0 else []
+    server = _serve(
+        [
+            sys.executable,
+            "manage.py",
+            "shell_plus",
+            "--lab",
+            "--",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            *extra,
+        ]
+    )
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/lab", server) == 302
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_boot_in_a_kernel_where_django_extensions_set_django_up_first():
+    # What the "Django Shell-Plus" kernel of `shell_plus --lab` does before any cell.
+    outputs = run_cells(
+        "import os\nos.environ['DJANGO_SETTINGS_MODULE'] = 'tutorial_project.settings'\n"
+        "%load_ext django_extensions.management.notebook_extension",
+        "from tutorial_project.lab import boot\nlab = boot()",
+        "from django.db import connection\nfrom django.conf import settings\n"
+        "print(connection.settings_dict['NAME'].startswith('file:signals-lab-'))\n"
+        "print(settings.EMAIL_BACKEND.rsplit('.', 2)[-2])\n"
+        "print(User.objects.count())",  # User comes from shell_plus's auto-imports
+    )
+    assert text(outputs[1]).startswith("Django 5.2.")
+    assert text(outputs[2]).split() == ["True", "locmem", "0"]
