@@ -16,14 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
 
 
-def command(host="127.0.0.1", port=8888, open_browser=True):
+def command(host="127.0.0.1", port=8888, open_browser=True, root_dir=ROOT):
     """The jupyter-lab command line that ``make lab`` runs."""
     jupyter = shutil.which("jupyter-lab", path=str(Path(sys.executable).parent)) or "jupyter-lab"
     args = [
         jupyter,
         f"--ServerApp.ip={host}",
         f"--ServerApp.port={port}",
-        f"--ServerApp.root_dir={ROOT}",
+        f"--ServerApp.root_dir={root_dir}",
         f"--LabApp.default_url=/lab/tree/{FIRST_LESSON}",
     ]
     if not open_browser:

@@ -356,12 +356,15 @@ class Recording:
 
         if not self.events:
             return "<p><em>(no signals recorded)</em></p>"
-        head = "".join(f"<th>{h}</th>" for h in ("#", "signal", "sender", "arguments", "receivers"))
+        left = 'style="text-align: left; vertical-align: top"'
+        head = "".join(
+            f"<th {left}>{h}</th>" for h in ("#", "signal", "sender", "arguments", "receivers")
+        )
         body = []
         for number, signal, sender, arguments, receivers in self.rows():
             cells = [number, signal, sender, arguments, "<br>".join(map(escape, receivers))]
             cells[:4] = [escape(c) for c in cells[:4]]
-            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            body.append("<tr>" + "".join(f"<td {left}>{c}</td>" for c in cells) + "</tr>")
         return (
             '<table class="signals-lab-recording" style="font-family: monospace">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -1,0 +1,108 @@
+"""
+End to end, in a real browser: JupyterLab opens lesson 00, runs every cell,
+shows the recorder's table and draws its sequence diagram as a picture.
+
+Drives Debian's Chromium (/usr/bin/chromium) with Playwright; no browser is
+ever downloaded. `.ci/run` installs Chromium and sets SIGNALS_LAB_REQUIRE_BROWSER,
+so CI fails rather than skips without it. The lesson is served from a copy in
+a temporary folder, so JupyterLab's autosave never touches the repository.
+A screenshot is saved under .artifacts/ (git-ignored).
+"""
+
+import os
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_launch import free_port, wait_for
+from tutorial_project.lab import launch
+from tutorial_project.lab.notebooks import LESSONS, ROOT
+
+pytestmark = pytest.mark.notebook
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def _require_browser():
+    if CHROMIUM.exists():
+        return
+    message = "Debian's chromium is not installed (`apt-get install chromium`)"
+    if os.environ.get("SIGNALS_LAB_REQUIRE_BROWSER"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    _require_browser()
+    root = tmp_path / "lab"
+    (root / "notebooks").mkdir(parents=True)
+    shutil.copy(LESSONS / "00_start_here.ipynb", root / "notebooks")
+    port, token = free_port(), secrets.token_hex(16)
+    args = launch.command(port=port, open_browser=False, root_dir=root)
+    server = subprocess.Popen(
+        args,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "JUPYTER_TOKEN": token, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")},
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/lab", server)
+        yield f"http://127.0.0.1:{port}", token
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_lesson_00_runs_in_jupyterlab_and_draws_its_diagram(jupyterlab):
+    from playwright.sync_api import sync_playwright
+
+    base, token = jupyterlab
+    shots = ROOT / ".artifacts"
+    shots.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/lab/tree/notebooks/00_start_here.ipynb?token={token}")
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+            page.wait_for_selector(
+                ".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000
+            )
+            page.wait_for_timeout(1000)  # let the kernel become idle
+            page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
+            page.click("li.lm-Menu-item:has-text('Run All Cells')")
+
+            table = page.locator("table.signals-lab-recording").first
+            table.wait_for(timeout=90_000)
+            assert "send_confirmation_email" in page.locator("table.signals-lab-recording").nth(
+                1
+            ).inner_text(timeout=90_000)
+
+            diagram = page.locator(".jp-RenderedMermaid").first
+            diagram.wait_for(timeout=90_000)
+            picture = diagram.locator("img[src^='data:image/svg+xml'], svg").first
+            picture.wait_for(timeout=60_000)
+            diagram.scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(shots / "lesson-00-diagram.png"))
+            # Drawn, not shown as text: the picture has a size, and no raw source is visible.
+            box = picture.bounding_box()
+            assert box and box["width"] > 100 and box["height"] > 100
+            assert "sequenceDiagram" not in diagram.inner_text()
+        finally:
+            browser.close()
