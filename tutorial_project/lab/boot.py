@@ -55,7 +55,10 @@ def boot(settings_module=SETTINGS_MODULE, *, quiet=False):
     Prints one line (unless ``quiet``); the same line on every call.
     """
     install_error_handler()
-    from . import recorder
+    from . import netguard, recorder
+
+    if netguard.enabled():
+        netguard.install()
 
     if not _booted:
         _first_boot(settings_module)

@@ -1,0 +1,68 @@
+"""
+Session-wide test settings (root conftest, so nbval's notebook items get them too).
+
+* ``--shuffle SEED``: run test files and notebooks in a random order; the cells
+  of a notebook keep their order (nbval needs it), tests inside a Python
+  module are shuffled too.
+* Every process of the run refuses network access beyond loopback
+  (``SIGNALS_LAB_NETWORK_GUARD``; kernels inherit it and ``boot()`` installs it).
+* Checks run by solution notebooks record progress in a temporary folder, not
+  in a learner's real progress file.
+"""
+
+import os
+import random
+import shutil
+import tempfile
+
+_STATE = None
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--shuffle",
+        metavar="SEED",
+        default=None,
+        help="run test files and notebooks in a random order from SEED (cells stay in order)",
+    )
+
+
+def pytest_configure(config):
+    global _STATE
+    os.environ["SIGNALS_LAB_NETWORK_GUARD"] = "1"
+    from tutorial_project.lab import netguard
+
+    netguard.install()
+    if not os.environ.get("SIGNALS_LAB_STATE_DIR"):
+        _STATE = tempfile.mkdtemp(prefix="signals-lab-state-")
+        os.environ["SIGNALS_LAB_STATE_DIR"] = _STATE
+
+
+def pytest_unconfigure(config):
+    if _STATE:
+        shutil.rmtree(_STATE, ignore_errors=True)
+        os.environ.pop("SIGNALS_LAB_STATE_DIR", None)
+
+
+def pytest_report_header(config):
+    seed = config.getoption("--shuffle")
+    return f"shuffled order, seed {seed}" if seed is not None else None
+
+
+def pytest_collection_modifyitems(config, items):
+    seed = config.getoption("--shuffle")
+    if seed is None:
+        return
+    rng = random.Random(seed)
+    groups = {}
+    for item in items:
+        groups.setdefault(str(item.path), []).append(item)
+    files = list(groups)
+    rng.shuffle(files)
+    ordered = []
+    for path in files:
+        group = groups[path]
+        if not path.endswith(".ipynb"):
+            rng.shuffle(group)
+        ordered.extend(group)
+    items[:] = ordered
