@@ -154,3 +154,24 @@ def test_notebook_kernel_runs_async_orm_and_sync_orm_together():
     assert text(outputs[1]).strip() == "2 2"
     table = text(outputs[2])
     assert "post_save" in table and "catalog.Author" in table
+
+
+def test_migrated_database_is_cached_between_kernels(tmp_path):
+    code = (
+        BOOT.replace("lab = boot()", "lab = boot(quiet=True)")
+        + """
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db.migrations.recorder import MigrationRecorder
+from django.db import connection
+print(ContentType.objects.count(), Permission.objects.count(),
+      MigrationRecorder(connection).migration_qs.count())
+"""
+    )
+    first = python(code, SIGNALS_LAB_STATE_DIR=str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    cached = list((tmp_path / "cache").glob("migrated-*.sqlite3"))
+    assert len(cached) == 1
+    second = python(code, SIGNALS_LAB_STATE_DIR=str(tmp_path))
+    assert second.stdout == first.stdout  # same tables, rows and applied migrations
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [cached[0].name]

@@ -279,3 +279,20 @@ def test_recorder_off_costs_nothing_and_records_nothing(author):
     rec = record()
     Book.objects.create(author=author, title="outside")
     assert rec.events == []
+
+
+def test_signal_names_survive_garbage_collection_and_id_reuse():
+    import gc
+    import sys
+
+    from tutorial_project.lab.recorder import signal_name
+
+    main = sys.modules["__main__"].__dict__
+    for _ in range(30):
+        for name in ("a_signal", "b_signal"):
+            main[name] = Signal()
+            try:
+                assert signal_name(main[name]) == name
+            finally:
+                del main[name]
+            gc.collect()  # the next Signal() may get the same id()

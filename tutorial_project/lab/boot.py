@@ -11,6 +11,7 @@ prints one line. Calling it again is harmless; ``lab.reset()`` starts the data
 over.
 """
 
+import contextlib
 import itertools
 import os
 import sqlite3
@@ -42,7 +43,9 @@ def boot(settings_module=SETTINGS_MODULE, *, quiet=False):
       this process: every thread of the kernel sees it (so ``sync_to_async``,
       ``asave`` and ``asend`` work), parallel kernels never share it, and it
       vanishes with the process, even when the process is killed.
-    * Migrations are applied; e-mail goes to ``django.core.mail.outbox``.
+    * Migrations are applied (the migrated database is cached in
+      ``.lab-state/cache/``, keyed by a hash of every migration file, and
+      copied in with SQLite's backup API); e-mail goes to ``mail.outbox``.
     * The recorder is installed and the ``%%signals`` cell magic registered.
 
     Calling it again (re-running the first cell, or "Run all" twice) is
@@ -144,7 +147,12 @@ def _first_boot(settings_module):
     # Keep one connection open for the life of the kernel: an in-memory
     # database disappears when its last connection closes.
     keeper = sqlite3.connect(uri, uri=True, check_same_thread=False)
-    _migrate()
+    _check_migrations()
+    if not _load_template(keeper):
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        _save_template(keeper)
     template = sqlite3.connect(
         f"file:signals-lab-{os.getpid()}-template?mode=memory&cache=shared",
         uri=True,
@@ -155,8 +163,8 @@ def _first_boot(settings_module):
     _fresh_outbox()
 
 
-def _migrate():
-    from django.core.management import call_command
+def _check_migrations():
+    """LabError in one sentence if models changed without a migration."""
     from django.db import connections
     from django.db.migrations.autodetector import MigrationAutodetector
     from django.db.migrations.executor import MigrationExecutor
@@ -174,7 +182,62 @@ def _migrate():
             f"`python manage.py makemigrations {' '.join(sorted(changes))}` in a terminal, "
             "then restart the kernel."
         )
-    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _template_path():
+    """
+    Where the migrated database is cached between kernels: a file named after
+    a hash of Django's version, the settings module and every migration file,
+    so any change to a migration builds a new one.
+    """
+    import hashlib
+    from pathlib import Path
+
+    import django
+    from django.conf import settings
+
+    from .state import state_dir
+
+    digest = hashlib.sha256(f"{django.get_version()}|{settings.SETTINGS_MODULE}".encode())
+    for config in sorted(_apps().get_app_configs(), key=lambda c: c.label):
+        folder = Path(config.path) / "migrations"
+        for migration in sorted(folder.glob("*.py")):
+            digest.update(migration.name.encode())
+            digest.update(migration.read_bytes())
+    return state_dir() / "cache" / f"migrated-{digest.hexdigest()[:16]}.sqlite3"
+
+
+def _load_template(keeper):
+    """Copy the cached migrated database into this kernel's database, if there is one."""
+    path = _template_path()
+    if not path.exists():
+        return False
+    try:
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            source.backup(keeper)
+        finally:
+            source.close()
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def _save_template(keeper):
+    """Cache the freshly migrated database for the next kernels (best effort, atomic)."""
+    path = _template_path()
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target = sqlite3.connect(temporary)
+        try:
+            keeper.backup(target)
+        finally:
+            target.close()
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def _apps():

@@ -28,6 +28,7 @@ import re
 import sys
 import threading
 import types
+import weakref
 from dataclasses import dataclass, field
 
 from django.dispatch import Signal
@@ -53,7 +54,7 @@ _BUILTIN_MODULES = (
 _lock = threading.RLock()
 _active = []  # the recordings in progress, innermost last
 _depth = contextvars.ContextVar("signals_lab_depth", default=0)
-_names = {}  # id(signal) -> name
+_names = {}  # id(signal) -> (weak reference to the signal, name)
 _originals = {}
 _formatting = threading.local()  # set while the recorder formats values
 
@@ -69,15 +70,14 @@ def signal_name(signal):
     variable name for a custom one (found in the module that defines it, or in
     the notebook), or ``"Signal"`` when it has no name anywhere.
     """
-    key = id(signal)
-    name = _names.get(key)
+    name = _cached_name(signal)
     if name is not None:
         return name
     for module_name in _BUILTIN_MODULES:
         module = sys.modules.get(module_name)
         if module is not None:
             _scan(vars(module))
-    name = _names.get(key)
+    name = _cached_name(signal)
     if name is None:
         main = sys.modules.get("__main__")
         if main is not None:
@@ -89,14 +89,28 @@ def signal_name(signal):
                 break
     if name is None:
         return type(signal).__name__
-    _names[key] = name
+    _remember(signal, name)
     return name
+
+
+def _cached_name(signal):
+    # Keyed by id() but checked through a weak reference: a new Signal may
+    # reuse the id of one that was garbage-collected.
+    entry = _names.get(id(signal))
+    if entry is not None and entry[0]() is signal:
+        return entry[1]
+    return None
+
+
+def _remember(signal, name, replace=True):
+    if replace or _cached_name(signal) is None:
+        _names[id(signal)] = (weakref.ref(signal), name)
 
 
 def _scan(namespace):
     for attr, value in list(namespace.items()):
         if isinstance(value, Signal) and not attr.startswith("_"):
-            _names.setdefault(id(value), attr)
+            _remember(value, attr, replace=False)
 
 
 def _find_in(namespace, signal):
