@@ -13,6 +13,7 @@ over.
 
 import contextlib
 import itertools
+import logging
 import os
 import sqlite3
 import sys
@@ -161,6 +162,7 @@ def _first_boot(settings_module):
     keeper.backup(template)
     _booted.update(uri=uri, keeper=keeper, template=template, configured=configured)
     _fresh_outbox()
+    _one_line_dispatch_errors()
 
 
 def _check_migrations():
@@ -244,6 +246,30 @@ def _apps():
     from django.apps import apps
 
     return apps
+
+
+class _OneLine(logging.Handler):
+    """Print a log record as one stable line on stdout (no traceback, no time)."""
+
+    def emit(self, record):
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            if str(error) not in message:
+                message = f"{message} ({error})"
+            message = f"{message} [{type(error).__name__}]"
+        print(f"[{record.name} {record.levelname}] {message}")
+
+
+def _one_line_dispatch_errors():
+    """
+    ``send_robust()`` logs each receiver's exception on ``django.dispatch``;
+    with DEBUG=True Django prints it with a traceback on stderr. In a notebook
+    that becomes one line on stdout instead, so lessons can show it stably.
+    """
+    logger = logging.getLogger("django.dispatch")
+    logger.handlers = [_OneLine()]
+    logger.propagate = False
 
 
 def _fresh_outbox():

@@ -127,7 +127,11 @@ def execute_many(paths, workers=2):
         errors = execute(path)
         took = time.perf_counter() - start
         flag = "ok" if not errors else f"{len(errors)} unexpected error(s)"
-        print(f"{Path(path).resolve().relative_to(ROOT)}  {took:5.1f}s  {flag}", flush=True)
+        try:
+            shown = Path(path).resolve().relative_to(ROOT)
+        except ValueError:
+            shown = path
+        print(f"{shown}  {took:5.1f}s  {flag}", flush=True)
         return path, errors
 
     try:

@@ -215,7 +215,10 @@ class Event:
     ``signal``: the signal's name (``"post_save"``); ``signal_obj``: the Signal.
     ``sender``: the object sent as sender. ``kwargs``: the other arguments sent,
     without ``signal`` and ``sender``. ``receivers``: qualified names of the
-    receivers Django called, in order (up to the one that raised, if one did).
+    receivers Django called, in order (up to the one that raised, if one did);
+    for ``asend`` the sync receivers (run as one group in a worker thread) and
+    the async ones run concurrently, so the list is in response order: sync
+    group first, though the async receivers usually start first.
     ``method``: ``send``, ``send_robust``, ``asend`` or ``asend_robust``.
     ``depth``: 0 for a signal sent by your code, 1 for one sent from inside a
     receiver, and so on. ``raised``: the exception that escaped ``send()``, or
@@ -314,6 +317,12 @@ class Recording:
             if (wanted is None or e.signal in wanted)
             and (sender is None or _same_sender(sender, e.sender))
         ]
+        return subset
+
+    def head(self, n=5):
+        """A new Recording with only the first ``n`` events (for long recordings)."""
+        subset = Recording(only=None, noise=True)
+        subset.events = self.events[:n]
         return subset
 
     def receivers(self):
@@ -526,7 +535,8 @@ def _planned(signal, sender):
 def _begin(signal, method, sender, named, target):
     name, recordings = target
     sync_receivers, async_receivers = _planned(signal, sender)
-    # send() and asend() alike call the sync receivers first, then the async ones.
+    # Response order: sync receivers, then async ones. send() also calls them in
+    # that order; asend() gathers the sync group and the async ones concurrently.
     planned = list(sync_receivers) + list(async_receivers)
     _formatting.active = True
     try:
