@@ -296,3 +296,27 @@ def test_signal_names_survive_garbage_collection_and_id_reuse():
             finally:
                 del main[name]
             gc.collect()  # the next Signal() may get the same id()
+
+
+def test_showing_an_instance_never_counts_as_a_query(author):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    book = Book.objects.create(author=author, title="Earthsea")
+
+    def listener(sender, **kwargs):
+        pass
+
+    def delete_one(recording):
+        pk = Chapter.objects.create(book=book, number=1, title="One").pk
+        chapter = Chapter.objects.only("id", "number").get(pk=pk)  # its str() would query
+        with connected(pre_delete, listener), CaptureQueriesContext(connection) as queries:
+            if recording:
+                with record(only="pre_delete") as rec:
+                    chapter.delete()
+                assert rec[0].arguments()[0] == f"instance=<Chapter pk={pk}>"
+            else:
+                chapter.delete()
+        return len(queries.captured_queries)
+
+    assert delete_one(recording=True) == delete_one(recording=False)

@@ -148,6 +148,84 @@ def execute_many(paths, workers=2):
     return problems
 
 
+BUILT_IN_SIGNALS = (
+    "pre_init", "post_init", "pre_save", "post_save", "pre_delete", "post_delete",
+    "m2m_changed", "class_prepared", "pre_migrate", "post_migrate",
+    "request_started", "request_finished", "got_request_exception",
+    "setting_changed", "template_rendered", "connection_created",
+    "user_logged_in", "user_logged_out", "user_login_failed",
+    "autoreload_started", "file_changed",
+)  # fmt: skip
+README = ROOT / "README.md"
+TABLE_START = "<!-- signal-coverage:start -->"
+TABLE_END = "<!-- signal-coverage:end -->"
+
+
+def signal_coverage(paths, workers=2):
+    """
+    Run lessons in fresh kernels with the dispatcher instrumented
+    (``SIGNALS_LAB_COVERAGE``) and return ``{signal: [lesson, ...]}``: the
+    lessons in which a receiver written in the lesson or in tutorial_project
+    (not one of Django's own) ran for that signal.
+    """
+    import json
+    import os
+    import tempfile
+
+    from nbclient import NotebookClient
+
+    nbformat = _nbformat()
+
+    def run(path):
+        folder = tempfile.mkdtemp(prefix="signals-lab-coverage-")
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            nb,
+            timeout=CELL_TIMEOUT,
+            kernel_name="python3",
+            allow_errors=True,
+            resources={"metadata": {"path": str(Path(path).parent)}},
+        )
+        client.execute(env={**os.environ, "SIGNALS_LAB_COVERAGE": folder})
+        seen = {}
+        for dump in Path(folder).glob("*.json"):
+            for signal, receivers in json.loads(dump.read_text()).items():
+                if any(not r.startswith("django.") for r in receivers):
+                    seen[signal] = True
+            dump.unlink()
+        os.rmdir(folder)
+        return Path(path).stem, sorted(seen)
+
+    coverage = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for lesson, signals in pool.map(run, paths):
+            for signal in signals:
+                coverage.setdefault(signal, []).append(lesson)
+    return {signal: sorted(lessons) for signal, lessons in coverage.items()}
+
+
+def coverage_table(coverage):
+    """The Markdown table of which lessons show which built-in signal."""
+    lines = ["| signal | lessons with a live receiver |", "|---|---|"]
+    for signal in BUILT_IN_SIGNALS:
+        lessons = ", ".join(f"`{lesson}`" for lesson in coverage.get(signal, [])) or "**none**"
+        lines.append(f"| `{signal}` | {lessons} |")
+    return "\n".join(lines)
+
+
+def readme_table():
+    """The coverage table as it stands in README.md (between its markers)."""
+    text = README.read_text()
+    start, end = text.index(TABLE_START), text.index(TABLE_END)
+    return text[start + len(TABLE_START) : end].strip()
+
+
+def write_readme_table(table):
+    text = README.read_text()
+    start, end = text.index(TABLE_START), text.index(TABLE_END)
+    README.write_text(f"{text[: start + len(TABLE_START)]}\n{table}\n{text[end:]}")
+
+
 def from_script(script, target, force=False):
     """
     Build a notebook from a "percent" script (``# %%`` code cells and
@@ -196,6 +274,7 @@ def main(argv=None):
     run.add_argument("notebooks", nargs="*", help="default: notebooks/ and solutions/")
     gen = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
     gen.add_argument("--force", action="store_true", help="replace edited exercises (backed up)")
+    sub.add_parser("coverage", help="measure which lesson shows which signal; update README")
     conv = sub.add_parser("from-script", help="draft a notebook from a # %% script")
     conv.add_argument("script")
     conv.add_argument("notebook")
@@ -224,6 +303,13 @@ def main(argv=None):
         from .exercises import generate_all
 
         return generate_all(force=args.force)
+    if args.command == "coverage":
+        coverage = signal_coverage(notebook_paths(LESSONS))
+        table = coverage_table(coverage)
+        write_readme_table(table)
+        print(table)
+        missing = [s for s in BUILT_IN_SIGNALS if s not in coverage]
+        return 1 if missing else 0
     if args.command == "from-script":
         from_script(args.script, args.notebook, force=args.force)
         return 0

@@ -161,11 +161,17 @@ def _model_repr(instance):
     from django.db import connection
 
     name = type(instance).__name__
+    logged = len(connection.queries_log)
     try:
         with connection.execute_wrapper(_block_queries):
             return f"<{name}: {instance}>"
     except Exception:  # __str__ wanted a query (or failed): never run one here
         return f"<{name} pk={instance.pk!r}>"
+    finally:
+        # The blocked query was still logged: keep it out of the learner's
+        # query counts (CaptureQueriesContext, connection.queries).
+        while len(connection.queries_log) > logged:
+            connection.queries_log.pop()
 
 
 def short_repr(value, limit=60):
