@@ -104,3 +104,26 @@ def test_bad_input_gives_lab_errors(settings):
             pass
 
     assert connected_receivers() == []
+
+
+def test_stacked_decorators_connect_one_function_to_several_senders():
+    from django.db.models.signals import post_delete
+
+    from tutorial_project.catalog.models import Author, Book
+
+    calls = []
+
+    def define(version):
+        @receiver(post_delete, sender=Tag)
+        @receiver(post_delete, sender=Author)
+        def log_deletion(sender, **kwargs):
+            calls.append((version, sender.__name__))
+
+    for version in (1, 2):  # the cell runs twice
+        define(version)
+    Tag.objects.create(name="x").delete()
+    Author.objects.create(name="a").delete()
+    assert calls == [(2, "Tag"), (2, "Author")]
+    assert len(connected_receivers()) == 2
+    assert Book  # imported for symmetry with the exercise
+    forget()

@@ -26,7 +26,7 @@ from .errors import LabError
 
 __all__ = ["receiver", "connected", "forget", "connected_receivers"]
 
-# (id(signal), uid) -> (signal, sender, function)
+# (id(signal), uid, sender key) -> (signal, sender, function)
 _registry = {}
 _counter = itertools.count(1)
 
@@ -40,6 +40,10 @@ def _signals(signal):
                 "django.core.signals, ... or a django.dispatch.Signal() of your own."
             )
     return signals
+
+
+def _sender_key(sender):
+    return sender.lower() if isinstance(sender, str) else id(sender)
 
 
 def _connect(signal, func, sender, uid):
@@ -66,11 +70,17 @@ def receiver(signal, *, sender=None, uid=None):
             raise LabError(f"{func!r} is not callable, so it cannot be a receiver.")
         key = uid or f"lab:{func.__module__}.{func.__qualname__}"
         for s in signals:
-            old = _registry.pop((id(s), key), None)
-            if old is not None:
-                s.disconnect(sender=old[1], dispatch_uid=key)
+            for entry_key, (_s, old_sender, old_func) in list(_registry.items()):
+                if entry_key[:2] != (id(s), key):
+                    continue
+                # An older version of the function (the cell ran again), or the
+                # same sender again: replace. The same function stacked with
+                # another sender (@lab.receiver twice): keep both.
+                if old_func is not func or _sender_key(old_sender) == _sender_key(sender):
+                    s.disconnect(sender=old_sender, dispatch_uid=key)
+                    del _registry[entry_key]
             _connect(s, func, sender, key)
-            _registry[(id(s), key)] = (s, sender, func)
+            _registry[(id(s), key, _sender_key(sender))] = (s, sender, func)
         return func
 
     return decorator
@@ -113,14 +123,14 @@ def forget(func=None, *, signal=None, name=None):
             )
         return _forget_by_name(_signals(signal)[0], name)
     removed = 0
-    for (signal_id, key), (signal, sender, f) in list(_registry.items()):
+    for entry_key, (signal, sender, f) in list(_registry.items()):
         if (
             func is None
             or f is func
             or getattr(f, "__qualname__", None) == getattr(func, "__qualname__", object())
         ):
-            signal.disconnect(sender=sender, dispatch_uid=key)
-            del _registry[(signal_id, key)]
+            signal.disconnect(sender=sender, dispatch_uid=entry_key[1])
+            del _registry[entry_key]
             removed += 1
     return removed
 
