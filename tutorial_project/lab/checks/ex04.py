@@ -40,15 +40,14 @@ def _entries(model, pk):
 
 
 def _duplicates(func):
-    pre, post = _senders(pre_delete, func), _senders(post_delete, func)
-    if pre and post:
+    """Why one deletion left two entries, from how ``func`` is connected."""
+    if _senders(pre_delete, func) and _senders(post_delete, func):
         return (
-            "every deletion was logged twice because `log_deletion` is connected to both "
-            "pre_delete and post_delete: keep post_delete only."
+            "`log_deletion` is connected to both pre_delete and post_delete: keep post_delete only"
         )
     return (
-        "every deletion was logged twice because `log_deletion` is connected twice for "
-        "the same model: connect it once per sender (or restart the kernel)."
+        "`log_deletion` is connected twice for the same model: connect it once per sender "
+        "with `@lab.receiver`, or restart the kernel"
     )
 
 
@@ -77,15 +76,17 @@ def check(ctx):
     if not book_entries:
         raise NotYet(
             "Deleting a book logged its chapters but not the book itself: connect "
-            "`log_deletion` to post_delete for Book too (sender=Book)."
+            "`log_deletion` to post_delete for Book too (stacked @lab.receiver decorators each "
+            "need their own `uid=`)."
         )
     if not all(chapter_entries):
         raise NotYet(
             "Deleting a book logged the book but not its chapters, deleted by the cascade: "
-            "connect `log_deletion` to post_delete for Chapter too (sender=Chapter)."
+            "connect `log_deletion` to post_delete for Chapter too (stacked @lab.receiver "
+            "decorators each need their own `uid=`)."
         )
     if len(book_entries) > 1 or any(len(e) > 1 for e in chapter_entries):
-        raise NotYet(f"Deleting a book and its chapters: {_duplicates(func)}")
+        raise NotYet(f"Deleting a book logged it twice, because {_duplicates(func)}.")
     entry = book_entries[0]
     if entry.action != "delete":
         raise NotYet(
