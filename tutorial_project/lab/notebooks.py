@@ -161,12 +161,41 @@ TABLE_START = "<!-- signal-coverage:start -->"
 TABLE_END = "<!-- signal-coverage:end -->"
 
 
-def signal_coverage(paths, workers=2):
+PROBE = (
+    "from tutorial_project.lab import listeners as _probe_listeners\n"
+    "print(_probe_listeners().table())"
+)
+
+
+def _comparable(outputs):
+    """What a learner reads in a cell's outputs (no counts, no metadata)."""
+    shown = []
+    for output in outputs:
+        if output.output_type == "stream":
+            # Stream chunks split differently from run to run: join them (as nbval does).
+            if shown and shown[-1][0] == output.name:
+                shown[-1] = (output.name, shown[-1][1] + output.text)
+            else:
+                shown.append((output.name, output.text))
+        elif output.output_type == "error":
+            shown.append(("error", output.ename, output.evalue))
+        else:
+            data = output.get("data", {})
+            shown.append(tuple(sorted((k, str(v)) for k, v in data.items())))
+    return shown
+
+
+def signal_coverage(paths, workers=2, twice=False):
     """
     Run lessons in fresh kernels with the dispatcher instrumented
-    (``SIGNALS_LAB_COVERAGE``) and return ``{signal: [lesson, ...]}``: the
-    lessons in which a receiver written in the lesson or in tutorial_project
-    (not one of Django's own) ran for that signal.
+    (``SIGNALS_LAB_COVERAGE``) and return ``(coverage, differences)``.
+
+    ``coverage`` is ``{signal: [lesson, ...]}``: the lessons in which a
+    receiver written in the lesson or in tutorial_project (not one of
+    Django's own) ran for that signal. With ``twice=True`` every lesson runs
+    twice in the same kernel ("Run all" twice), followed each time by a cell
+    listing every connected receiver; ``differences`` lists, per lesson, the
+    cells whose second run showed something else than the first.
     """
     import json
     import os
@@ -179,6 +208,12 @@ def signal_coverage(paths, workers=2):
     def run(path):
         folder = tempfile.mkdtemp(prefix="signals-lab-coverage-")
         nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        cells = [nbformat.v4.new_code_cell(c.source) for c in code]
+        cells.append(nbformat.v4.new_code_cell(PROBE))
+        if twice:
+            cells += [nbformat.v4.new_code_cell(c.source) for c in cells]
+        nb.cells = cells
         client = NotebookClient(
             nb,
             timeout=CELL_TIMEOUT,
@@ -194,14 +229,24 @@ def signal_coverage(paths, workers=2):
                     seen[signal] = True
             dump.unlink()
         os.rmdir(folder)
-        return Path(path).stem, sorted(seen)
+        differences = []
+        if twice:
+            half = len(cells) // 2
+            for index in range(half):
+                first, second = cells[index], cells[index + half]
+                if _comparable(first.outputs) != _comparable(second.outputs):
+                    label = "receivers connected" if index == half - 1 else f"code cell {index + 1}"
+                    differences.append(label)
+        return Path(path).stem, sorted(seen), differences
 
-    coverage = {}
+    coverage, differences = {}, {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for lesson, signals in pool.map(run, paths):
+        for lesson, signals, different in pool.map(run, paths):
             for signal in signals:
                 coverage.setdefault(signal, []).append(lesson)
-    return {signal: sorted(lessons) for signal, lessons in coverage.items()}
+            if different:
+                differences[lesson] = different
+    return {signal: sorted(lessons) for signal, lessons in coverage.items()}, differences
 
 
 def coverage_table(coverage):
@@ -304,7 +349,7 @@ def main(argv=None):
 
         return generate_all(force=args.force)
     if args.command == "coverage":
-        coverage = signal_coverage(notebook_paths(LESSONS))
+        coverage, _ = signal_coverage(notebook_paths(LESSONS))
         table = coverage_table(coverage)
         write_readme_table(table)
         print(table)

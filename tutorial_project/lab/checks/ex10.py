@@ -15,17 +15,23 @@ def check(ctx):
     own = [
         row[2]
         for row in listeners(post_save, include_django=False)
-        if row[1] == "auth.User" and not row[2].startswith("tutorial_project.")
+        if row[1] in ("auth.User", "(any sender)") and not row[2].startswith("tutorial_project.")
     ]
     if own:
         raise NotYet(
-            f"A receiver of yours (`{own[0]}`) is still connected to post_save for User: "
-            "the point is to need none. Disconnect it with lab.forget()."
+            f"A receiver of yours (`{own[0]}`) is still connected to post_save, so saving a "
+            "user still does work behind your back: the point is to need none. Run "
+            "`lab.forget()` (or restart the kernel) and keep only register_user()."
         )
 
     user = register_user("dana", "dana@example.com", "signals-lab-1")
+    if user is None:
+        raise NotYet("register_user() returned None: it should create the user and return it.")
     if not isinstance(user, User) or user.pk is None:
-        raise NotYet("register_user() should return the new, saved User.")
+        raise NotYet(
+            "register_user() should return the new User, saved: User(...) alone is not in "
+            "the database; User.objects.create_user() saves it (and hashes the password)."
+        )
     if not user.check_password("signals-lab-1"):
         raise NotYet(
             "The new user's password does not check: create the user with "
