@@ -9,6 +9,7 @@ a temporary folder, so JupyterLab's autosave never touches the repository.
 A screenshot is saved under .artifacts/ (git-ignored).
 """
 
+import json
 import os
 import secrets
 import shutil
@@ -51,7 +52,18 @@ def jupyterlab(tmp_path):
     (root / "notebooks").mkdir(parents=True)
     shutil.copy(LESSONS / "00_start_here.ipynb", root / "notebooks")
     port, token = free_port(), secrets.token_hex(16)
+    # A private settings folder: render every cell (no virtual scrolling, which
+    # detaches off-screen outputs) and ask nothing about news.
+    settings = tmp_path / "settings"
+    for plugin, values in {
+        "notebook-extension/tracker": {"windowingMode": "none"},
+        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
+        target = settings / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
     args = launch.command(port=port, open_browser=False, root_dir=root)
+    args.append(f"--LabApp.user_settings_dir={settings}")
     server = subprocess.Popen(
         args,
         cwd=root,
