@@ -58,8 +58,8 @@ print("after reset", Author.objects.count())
     assert "count 2" in result.stdout and "after reset 0" in result.stdout
 
 
-def test_parallel_processes_do_not_share_data_and_leave_no_files():
-    tmp = tempfile.mkdtemp()
+def test_parallel_processes_do_not_share_data_and_leave_no_files(tmp_path):
+    tmp = str(tmp_path)
     code = (
         BOOT
         + """
@@ -86,8 +86,8 @@ print("tags", Tag.objects.count())
     assert os.listdir(tmp) == []
 
 
-def test_killed_kernel_leaves_nothing_on_disk():
-    tmp = tempfile.mkdtemp()
+def test_killed_kernel_leaves_nothing_on_disk(tmp_path):
+    tmp = str(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-c", BOOT + "\nimport time\nprint('up', flush=True)\ntime.sleep(60)"],
         stdout=subprocess.PIPE,
