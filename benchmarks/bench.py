@@ -81,6 +81,37 @@ def pytest_wall(*args):
     return time.perf_counter() - start
 
 
+def lab_answers():
+    """Seconds from starting `make lab`'s server to its first answer on /lab."""
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    start = time.perf_counter()
+    server = subprocess.Popen(
+        [PYTHON, "-m", "tutorial_project.lab.launch", "--port", str(port), "--no-browser"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/lab", timeout=1)
+                break
+            except urllib.error.HTTPError:
+                break  # an answer (the login redirect or a 403) is what we time
+            except OSError:
+                time.sleep(0.02)
+        return time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def recorder_overhead(saves=1000, runs=5):
     code = f"""
 import time, statistics
@@ -138,6 +169,10 @@ def main():
         f"  nbval on {lesson}  {per_notebook:6.3f} s "
         f"(= {per_notebook / kernel:.2f} x a bare kernel start + shutdown)"
     )
+
+    lab, _ = median_of(runs, lab_answers)
+    results["jupyterlab_answers_s"] = lab
+    print(f"  JupyterLab answering on /lab      {lab:6.3f} s after start")
 
     plain, recorded = recorder_overhead()
     results["saves_1000_plain_s"] = plain

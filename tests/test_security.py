@@ -1,0 +1,61 @@
+"""No real secrets, no e-mail leaving the machine, and a warning for a risky mix."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_secret_key_comes_from_the_environment_with_a_dev_only_default():
+    source = (ROOT / "tutorial_project" / "settings.py").read_text()
+    assert "DJANGO_SECRET_KEY" in source
+    assert "django-insecure" in source  # the default says what it is
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SECRET_KEY)"],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tutorial_project.settings",
+            "DJANGO_SECRET_KEY": "from-the-environment",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "from-the-environment"
+
+
+def test_no_secret_looking_strings_in_the_repository():
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    pattern = re.compile(
+        r"(AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|ghp_[A-Za-z0-9]{30,})"
+    )
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix in {".py", ".toml", ".txt", ".md", ".json", ".cfg", ".ipynb"}:
+            assert not pattern.search(path.read_text(errors="ignore")), name
+
+
+def test_runserver_e_mail_goes_to_the_console_never_smtp():
+    # Under pytest Django swaps in locmem; the project's own setting is the console.
+    source = (ROOT / "tutorial_project" / "settings.py").read_text()
+    assert '"django.core.mail.backends.console.EmailBackend"' in source
+    assert "smtp" not in source.lower()
+    assert settings.EMAIL_BACKEND.endswith("locmem.EmailBackend")
+
+
+def test_kernel_warns_when_debug_is_off_but_the_async_unsafe_switch_is_on():
+    result = subprocess.run(
+        [sys.executable, "-c", "from tutorial_project.lab import boot; boot()"],
+        env={**os.environ, "DJANGO_DEBUG": "0"},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG is off but DJANGO_ALLOW_ASYNC_UNSAFE is on" in result.stderr
