@@ -129,6 +129,9 @@ def sender_label(sender):
         return sender.__qualname__
     if sender is None or isinstance(sender, str | int | bool):
         return repr(sender)
+    name = getattr(sender, "name", None)
+    if isinstance(name, str) and name:  # e.g. a Template: its file name, not its source
+        return f"{type(sender).__name__} {name}"
     return short_repr(sender)
 
 
