@@ -31,6 +31,7 @@ import types
 import weakref
 from dataclasses import dataclass, field
 
+from django.db import connection, models
 from django.dispatch import Signal
 from django.dispatch.dispatcher import NO_RECEIVERS
 
@@ -161,8 +162,6 @@ def _block_queries(execute, sql, params, many, context):
 
 def _model_repr(instance):
     """``<Book: Earthsea>``, unless ``__str__`` needs the database: ``<Chapter pk=1>``."""
-    from django.db import connection
-
     name = type(instance).__name__
     logged = len(connection.queries_log)
     try:
@@ -183,8 +182,11 @@ def short_repr(value, limit=60):
     text cut, and never a database query (a QuerySet is not evaluated, a model
     whose ``__str__`` needs a query shows its pk instead).
     """
-    from django.db import models
-
+    kind = type(value)
+    if value is None or kind is bool or kind is int:  # the common cases, fast
+        return repr(value)
+    if kind is str and len(value) < limit - 2 and "\n" not in value:
+        return repr(value)
     if isinstance(value, models.QuerySet):
         text = f"<QuerySet {value.model._meta.label}>"  # repr() would run a query
     elif isinstance(value, models.Model):
