@@ -137,3 +137,24 @@ def test_unsolved_exercise_runs_to_the_end_and_says_not_yet(exercise):
     assert not errors, [f"{e.ename}: {e.evalue}" for e in errors]
     assert re.search(rf"^✗ {exercise.stem}: not yet\. \S", everything, re.M), everything[-500:]
     assert "Traceback" not in everything
+
+
+@pytest.mark.notebook
+def test_manage_py_exercises_check_runs_the_notebook_headless(capsys):
+    call_command("exercises", "check", "01")
+    out = capsys.readouterr().out
+    assert "Running 01_welcome_email.ipynb in a fresh kernel" in out
+    assert "✗ 01_welcome_email: not yet. No e-mail whose subject contains 'Welcome'" in out
+
+
+def test_progress_view_in_a_notebook_cell(monkeypatch, tmp_path, capsys):
+    from tutorial_project.lab import progress, state
+
+    monkeypatch.setenv("SIGNALS_LAB_STATE_DIR", str(tmp_path))
+    state.record("01_welcome_email", True, "✓")
+    state.record("02_profile_for_new_users", False, "✗")
+    progress()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Progress [##..................] 1/10 exercises done"
+    assert "✓ done" in out[1] and "✗ not yet" in out[2] and "· not started" in out[3]
+    assert out[-1].startswith("Next: Continue with exercises/02_profile_for_new_users.ipynb")
