@@ -73,6 +73,7 @@ def sandbox(tmp_path, monkeypatch):
     monkeypatch.setattr(generator, "MANIFEST", exercises / ".generated.json")
     monkeypatch.setattr(generator, "BACKUPS", backups)
     monkeypatch.setattr(generator, "ROOT", tmp_path)
+    monkeypatch.setenv("SIGNALS_LAB_STATE_DIR", str(tmp_path / "state"))  # a fresh progress file
     return exercises / "01_demo.ipynb", backups
 
 
@@ -140,7 +141,8 @@ def test_unsolved_exercise_runs_to_the_end_and_says_not_yet(exercise):
 
 
 @pytest.mark.notebook
-def test_manage_py_exercises_check_runs_the_notebook_headless(capsys):
+def test_manage_py_exercises_check_runs_the_notebook_headless(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("SIGNALS_LAB_STATE_DIR", str(tmp_path))
     call_command("exercises", "check", "01")
     out = capsys.readouterr().out
     assert "Running 01_welcome_email.ipynb in a fresh kernel" in out
