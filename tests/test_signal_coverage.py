@@ -23,18 +23,12 @@ from tutorial_project.lab.notebooks import (
     readme_table,
     signal_coverage,
 )
+from tutorial_project.lab.recorder import BUILTIN_MODULES
 
 
 def test_the_list_is_every_signal_django_defines():
     found = set()
-    for module in (
-        "django.db.models.signals",
-        "django.core.signals",
-        "django.db.backends.signals",
-        "django.test.signals",
-        "django.contrib.auth.signals",
-        "django.utils.autoreload",
-    ):
+    for module in BUILTIN_MODULES:
         namespace = vars(importlib.import_module(module))
         found |= {k for k, v in namespace.items() if isinstance(v, Signal) and k[0] != "_"}
     assert found == set(BUILT_IN_SIGNALS)

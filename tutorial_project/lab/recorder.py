@@ -43,7 +43,7 @@ __all__ = ["Event", "Recording", "record", "install", "signal_name", "describe_r
 NOISE = frozenset({"class_prepared", "connection_created", "pre_init", "post_init"})
 
 # Modules that define Django's built-in signals, searched for names first.
-_BUILTIN_MODULES = (
+BUILTIN_MODULES = (
     "django.db.models.signals",
     "django.core.signals",
     "django.db.backends.signals",
@@ -74,7 +74,7 @@ def signal_name(signal):
     name = _cached_name(signal)
     if name is not None:
         return name
-    for module_name in _BUILTIN_MODULES:
+    for module_name in BUILTIN_MODULES:
         module = sys.modules.get(module_name)
         if module is not None:
             _scan(vars(module))

@@ -131,6 +131,17 @@ class Context:
                 count += 1
         return count
 
+    def connected_to_any_sender(self, signal, func):
+        """True if ``func`` (or a function with its name) is connected with no sender."""
+        import weakref
+
+        for (_receiver_id, sender_id), target, _is_async in list(signal.receivers):
+            if isinstance(target, weakref.ReferenceType):
+                target = target()
+            if getattr(target, "__name__", None) == func.__name__ and sender_id == id(None):
+                return True
+        return False
+
     def expect_connected(self, signal, func, signal_label, *, senders=1):
         """NotYet unless ``func`` is connected to ``signal`` exactly ``senders`` times."""
         count = self.connections(signal, func)

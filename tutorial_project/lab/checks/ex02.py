@@ -13,18 +13,6 @@ from ._common import rolled_back
 PASS = "exactly one Profile per new user, none for fixtures. Well done!"
 
 
-def _any_sender(signal, func):
-    """True if ``func`` is connected to ``signal`` with no sender (for every model)."""
-    import weakref
-
-    for (_receiver_id, sender_id), target, _is_async in list(signal.receivers):
-        if isinstance(target, weakref.ReferenceType):
-            target = target()
-        if getattr(target, "__name__", None) == func.__name__ and sender_id == id(None):
-            return True
-    return False
-
-
 def create_user(username):
     try:
         return User.objects.create_user(username, f"{username}@example.com", "signals-lab-1")
@@ -45,7 +33,7 @@ def check(ctx):
             "primary key and has no `created` argument: connect it to post_save."
         )
     ctx.expect_connected(post_save, func, "post_save")
-    if _any_sender(post_save, func):
+    if ctx.connected_to_any_sender(post_save, func):
         raise NotYet(
             "`create_profile` is connected to post_save for every model (a new Profile "
             "would trigger it too): pass `sender=User`."

@@ -1,7 +1,5 @@
 """03: a slug kept in sync with the title, without recursion."""
 
-import weakref
-
 from django.db import connection
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
@@ -22,16 +20,6 @@ def _count(queries, verb):
     return sum(1 for q in queries if q["sql"].lstrip().upper().startswith(verb))
 
 
-def _any_sender(signal, func):
-    """True if ``func`` is connected to ``signal`` with no sender (for every model)."""
-    for (_receiver_id, sender_id), target, _is_async in list(signal.receivers):
-        if isinstance(target, weakref.ReferenceType):
-            target = target()
-        if getattr(target, "__name__", None) == func.__name__ and sender_id == id(None):
-            return True
-    return False
-
-
 def check(ctx):
     func = ctx.receiver("sync_slug")
     if not (ctx.connections(pre_save, func) or ctx.connections(post_save, func)):
@@ -42,7 +30,7 @@ def check(ctx):
     for signal, label in ((pre_save, "pre_save"), (post_save, "post_save")):
         if ctx.connections(signal, func) > 1:
             ctx.expect_connected(signal, func, label)
-        if _any_sender(signal, func):
+        if ctx.connected_to_any_sender(signal, func):
             raise NotYet(
                 f"`sync_slug` is connected to {label} for every model (authors, users ...): "
                 "pass `sender=Book`."
