@@ -7,8 +7,8 @@ Boot the tutorial project inside a Jupyter kernel (or any Python process).
     lab = boot()
 
 It configures Django for a notebook, gives this process a fresh database, and
-prints one line. Calling it again is harmless; ``lab.reset()`` starts the data
-over.
+prints one line. Calling it again starts the lesson over; ``lab.reset()`` starts
+only the data over.
 """
 
 import contextlib
@@ -23,12 +23,12 @@ from .errors import LabError, install_error_handler
 SETTINGS_MODULE = "tutorial_project.settings"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
-_booted = {}  # "uri", "keeper", "template" once booted
+_booted = {}  # once booted: "uri", "keeper" (keeps the database alive), "template"
 
 
-def database_uri(pid=None):
-    """The shared-cache in-memory SQLite URI private to process ``pid``."""
-    return f"file:signals-lab-{pid or os.getpid()}?mode=memory&cache=shared"
+def database_uri(suffix=""):
+    """A shared-cache in-memory SQLite URI private to this process."""
+    return f"file:signals-lab-{os.getpid()}{suffix}?mode=memory&cache=shared"
 
 
 def boot(settings_module=SETTINGS_MODULE, *, quiet=False):
@@ -112,8 +112,7 @@ def _first_boot(settings_module):
     import django
     from django.conf import settings
 
-    configured = settings.configured
-    if configured and settings.SETTINGS_MODULE != settings_module:
+    if settings.configured and settings.SETTINGS_MODULE != settings_module:
         raise LabError(
             f"Django was set up with {settings.SETTINGS_MODULE!r} before boot(); "
             f"restart the kernel to boot {settings_module!r} instead."
@@ -154,13 +153,9 @@ def _first_boot(settings_module):
 
         call_command("migrate", verbosity=0, interactive=False)
         _save_template(keeper)
-    template = sqlite3.connect(
-        f"file:signals-lab-{os.getpid()}-template?mode=memory&cache=shared",
-        uri=True,
-        check_same_thread=False,
-    )
+    template = sqlite3.connect(database_uri("-template"), uri=True, check_same_thread=False)
     keeper.backup(template)
-    _booted.update(uri=uri, keeper=keeper, template=template, configured=configured)
+    _booted.update(uri=uri, keeper=keeper, template=template)
     _fresh_outbox()
     _one_line_dispatch_errors()
 
@@ -307,7 +302,7 @@ def snapshot():
     """
     if not _booted:
         raise LabError("Nothing to snapshot yet: run `lab = boot()` first.")
-    name = f"file:signals-lab-{os.getpid()}-snapshot-{next(_snapshots)}?mode=memory&cache=shared"
+    name = database_uri(f"-snapshot-{next(_snapshots)}")
     copy = sqlite3.connect(name, uri=True, check_same_thread=False)
     _booted["keeper"].backup(copy)
     return copy
