@@ -160,3 +160,13 @@ def test_progress_view_in_a_notebook_cell(monkeypatch, tmp_path, capsys):
     assert out[0] == "Progress [##..................] 1/10 exercises done"
     assert "✓ done" in out[1] and "✗ not yet" in out[2] and "· not started" in out[3]
     assert out[-1].startswith("Next: Continue with exercises/02_profile_for_new_users.ipynb")
+
+
+@pytest.mark.parametrize("exercise", catalogue(), ids=lambda e: e.number)
+def test_each_exercise_and_its_lesson_link_each_other(exercise):
+    from tutorial_project.lab.notebooks import ROOT
+
+    lesson = (ROOT / exercise.lesson).read_text()
+    assert f"exercises/{exercise.name}.ipynb" in lesson
+    solution = (SOLUTIONS / f"{exercise.name}.ipynb").read_text()
+    assert exercise.lesson.split("/")[-1] in solution
