@@ -121,3 +121,27 @@ def test_boot_in_a_kernel_where_django_extensions_set_django_up_first():
     )
     assert text(outputs[1]).startswith("Django 5.2.")
     assert text(outputs[2]).split() == ["True", "locmem", "0"]
+
+
+def test_runserver_serves_the_same_project(tmp_path):
+    env = {**os.environ, "SIGNALS_LAB_DATABASE": str(tmp_path / "db.sqlite3")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/", server) == 200
+        assert wait_for(f"http://127.0.0.1:{port}/accounts/register/", server) == 200
+        assert wait_for(f"http://127.0.0.1:{port}/books/no-such-book/", server) == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
