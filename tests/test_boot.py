@@ -168,10 +168,10 @@ print(ContentType.objects.count(), Permission.objects.count(),
       MigrationRecorder(connection).migration_qs.count())
 """
     )
-    first = python(code, SIGNALS_LAB_STATE_DIR=str(tmp_path))
+    first = python(code, SIGNALS_LAB_CACHE_DIR=str(tmp_path))
     assert first.returncode == 0, first.stderr
-    cached = list((tmp_path / "cache").glob("migrated-*.sqlite3"))
+    cached = list(tmp_path.glob("migrated-*.sqlite3"))
     assert len(cached) == 1
-    second = python(code, SIGNALS_LAB_STATE_DIR=str(tmp_path))
+    second = python(code, SIGNALS_LAB_CACHE_DIR=str(tmp_path))
     assert second.stdout == first.stdout  # same tables, rows and applied migrations
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == [cached[0].name]
+    assert [p.name for p in tmp_path.iterdir()] == [cached[0].name]

@@ -193,7 +193,7 @@ def _template_path():
     import django
     from django.conf import settings
 
-    from .state import state_dir
+    from .state import ROOT
 
     digest = hashlib.sha256(f"{django.get_version()}|{settings.SETTINGS_MODULE}".encode())
     for config in sorted(_apps().get_app_configs(), key=lambda c: c.label):
@@ -201,7 +201,10 @@ def _template_path():
         for migration in sorted(folder.glob("*.py")):
             digest.update(migration.name.encode())
             digest.update(migration.read_bytes())
-    return state_dir() / "cache" / f"migrated-{digest.hexdigest()[:16]}.sqlite3"
+    # Not under SIGNALS_LAB_STATE_DIR: tests isolate progress, but share this
+    # cache (it depends only on the code), like every learner's kernel does.
+    folder = Path(os.environ.get("SIGNALS_LAB_CACHE_DIR") or ROOT / ".lab-state" / "cache")
+    return folder / f"migrated-{digest.hexdigest()[:16]}.sqlite3"
 
 
 def _load_template(keeper):
