@@ -13,7 +13,22 @@ from django.dispatch import Signal
 
 from .recorder import describe_receiver, sender_label, signal_name
 
-__all__ = ["listeners", "Listeners"]
+__all__ = ["listeners", "Listeners", "live_entries"]
+
+
+def live_entries(signal):
+    """
+    ``(sender id, function)`` for every receiver of ``signal`` still alive, in
+    connection order: weak references resolved, bound methods unwrapped.
+    """
+    with signal.lock:
+        entries = list(signal.receivers)
+    for (_receiver_key, sender_key), target, _is_async in entries:
+        if isinstance(target, weakref.ReferenceType):
+            target = target()
+            if target is None:
+                continue
+        yield sender_key, getattr(target, "__func__", target)
 
 
 def _all_signals():
@@ -70,13 +85,7 @@ def listeners(signal=None, *, include_django=True):
     rows = []
     for s in sorted(signals, key=signal_name):
         name = signal_name(s)
-        with s.lock:
-            entries = list(s.receivers)
-        for (_receiver_key, sender_key), target, _is_async in entries:
-            if isinstance(target, weakref.ReferenceType):
-                target = target()
-                if target is None:
-                    continue
+        for sender_key, target in live_entries(s):
             receiver = describe_receiver(target)
             if not include_django and receiver.startswith("django."):
                 continue

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import LabError
+from ..listeners import live_entries
 
 __all__ = ["NotYet", "Context", "check", "hint", "describe", "exercises", "Exercise", "run_check"]
 
@@ -116,31 +117,28 @@ class Context:
 
     def connections(self, signal, func):
         """How many times ``func`` (or a function with its name) is connected to ``signal``."""
-        import weakref
-
-        name = getattr(func, "__name__", None)
-        count = 0
-        for _key, target, _is_async in list(signal.receivers):
-            if isinstance(target, weakref.ReferenceType):
-                target = target()
-            target = getattr(target, "__func__", target)
-            if target is func or (
+        name, module = getattr(func, "__name__", None), getattr(func, "__module__", None)
+        return sum(
+            1
+            for _sender, target in live_entries(signal)
+            if target is func
+            or (
                 getattr(target, "__name__", None) == name
-                and getattr(target, "__module__", None) == getattr(func, "__module__", None)
-            ):
-                count += 1
-        return count
+                and getattr(target, "__module__", None) == module
+            )
+        )
+
+    def senders(self, signal, func):
+        """The sender ids ``func`` (matched by name) is connected with on ``signal``."""
+        return [
+            sender
+            for sender, target in live_entries(signal)
+            if getattr(target, "__name__", None) == func.__name__
+        ]
 
     def connected_to_any_sender(self, signal, func):
         """True if ``func`` (or a function with its name) is connected with no sender."""
-        import weakref
-
-        for (_receiver_id, sender_id), target, _is_async in list(signal.receivers):
-            if isinstance(target, weakref.ReferenceType):
-                target = target()
-            if getattr(target, "__name__", None) == func.__name__ and sender_id == id(None):
-                return True
-        return False
+        return id(None) in self.senders(signal, func)
 
     def expect_connected(self, signal, func, signal_label, *, senders=1):
         """NotYet unless ``func`` is connected to ``signal`` exactly ``senders`` times."""

@@ -1,7 +1,5 @@
 """04: an audit log of deletions that survives cascades and QuerySet.delete()."""
 
-import weakref
-
 from django.db.models.signals import post_delete, pre_delete
 
 from tutorial_project.catalog.models import AuditEntry, Author, Book, Chapter
@@ -9,18 +7,6 @@ from tutorial_project.catalog.models import AuditEntry, Author, Book, Chapter
 from . import NotYet
 
 PASS = "every deleted book and chapter is logged, cascades and QuerySet.delete() included."
-
-
-def _senders(signal, func):
-    """The senders ``func`` is connected to on ``signal`` (None: every model)."""
-    ids = {id(None): None, id(Book): Book, id(Chapter): Chapter}
-    found = []
-    for (_receiver_id, sender_id), target, _is_async in list(signal.receivers):
-        if isinstance(target, weakref.ReferenceType):
-            target = target()
-        if getattr(target, "__name__", None) == func.__name__:
-            found.append(ids.get(sender_id, "other"))
-    return found
 
 
 def _library():
@@ -39,9 +25,9 @@ def _entries(model, pk):
     return list(AuditEntry.objects.filter(model=model, object_pk=str(pk)))
 
 
-def _duplicates(func):
+def _duplicates(ctx, func):
     """Why one deletion left two entries, from how ``func`` is connected."""
-    if _senders(pre_delete, func) and _senders(post_delete, func):
+    if ctx.senders(pre_delete, func) and ctx.senders(post_delete, func):
         return (
             "`log_deletion` is connected to both pre_delete and post_delete: keep post_delete only"
         )
@@ -86,7 +72,7 @@ def check(ctx):
             "decorators each need their own `uid=`)."
         )
     if len(book_entries) > 1 or any(len(e) > 1 for e in chapter_entries):
-        raise NotYet(f"Deleting a book logged it twice, because {_duplicates(func)}.")
+        raise NotYet(f"Deleting a book logged it twice, because {_duplicates(ctx, func)}.")
     entry = book_entries[0]
     if entry.action != "delete":
         raise NotYet(

@@ -1,7 +1,5 @@
 """05: a denormalised tag counter kept right by m2m_changed."""
 
-import weakref
-
 from django.db.models.signals import m2m_changed
 
 from tutorial_project.catalog.models import Author, Book, Tag
@@ -26,22 +24,16 @@ def _expect(book, expected, after, hint):
         raise NotYet(f"After {after}, tag_count is {got}, expected {expected}{hint}")
 
 
-def _model_senders(func):
+def _model_senders(ctx, func):
     """The models (Book, Tag) ``func`` is connected to as sender on m2m_changed."""
     models = {id(Book): "Book", id(Tag): "Tag"}
-    found = set()
-    for (_receiver_id, sender_id), target, _is_async in list(m2m_changed.receivers):
-        if isinstance(target, weakref.ReferenceType):
-            target = target()
-        if getattr(target, "__name__", None) == func.__name__ and sender_id in models:
-            found.add(models[sender_id])
-    return sorted(found)
+    return sorted({models[s] for s in ctx.senders(m2m_changed, func) if s in models})
 
 
 def check(ctx):
     func = ctx.receiver("update_tag_count")
     ctx.expect_connected(m2m_changed, func, "m2m_changed")
-    wrong = _model_senders(func)
+    wrong = _model_senders(ctx, func)
     if wrong:
         raise NotYet(
             f"`update_tag_count` is connected with sender={wrong[0]}, but m2m_changed is sent "
