@@ -16,8 +16,6 @@ import json
 import linecache
 import sys
 
-from django.db.models.signals import post_save  # noqa: F401  (imported after boot below)
-
 
 def run(exercise):
     from tutorial_project import lab
@@ -36,13 +34,16 @@ def run(exercise):
         except Exception as error:  # the case's own code failed before the check
             message = f"CASE ERROR {type(error).__name__}: {error}"
         finally:
+            # The case's receivers, however it connected them (plain connect() too).
             lab.forget()
-            for name, value in namespace.items():
-                if callable(value) and getattr(value, "__module__", None) == "__main__":
-                    from tutorial_project.lab.receivers import forget
-
-                    for signal in _signals():
-                        forget(signal=signal, name=name)
+            names = [
+                name
+                for name, value in namespace.items()
+                if callable(value) and getattr(value, "__module__", None) == "__main__"
+            ]
+            for signal in _signals() if names else ():
+                for name in names:
+                    lab.forget(signal=signal, name=name)
         print(json.dumps({"label": label, "message": message}), flush=True)
 
 
