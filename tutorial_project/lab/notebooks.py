@@ -14,7 +14,11 @@ back into outputs (``image/svg+xml`` next to ``text/vnd.mermaid``).
 
 import argparse
 import hashlib
+import json
+import os
+import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -71,10 +75,22 @@ def normalise(nb, name=""):
     return nb
 
 
-def execute(path, timeout=CELL_TIMEOUT):
-    """Run one notebook in a fresh kernel, normalise it and write it back."""
+def _run_in_fresh_kernel(nb, folder, timeout=CELL_TIMEOUT, **kernel_options):
+    """Run every cell of ``nb`` in a new python3 kernel started in ``folder``."""
     from nbclient import NotebookClient
 
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        record_timing=False,
+        resources={"metadata": {"path": str(folder)}},
+    ).execute(**kernel_options)
+
+
+def execute(path, timeout=CELL_TIMEOUT):
+    """Run one notebook in a fresh kernel, normalise it and write it back."""
     nbformat = _nbformat()
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
@@ -82,15 +98,7 @@ def execute(path, timeout=CELL_TIMEOUT):
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        allow_errors=True,
-        record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
+    _run_in_fresh_kernel(nb, path.parent, timeout)
     errors = _unexpected_errors(nb)
     normalise(nb, path.name)
     nbformat.validate(nb)
@@ -112,10 +120,6 @@ def _unexpected_errors(nb):
 
 def execute_many(paths, workers=2):
     """Execute notebooks, two at a time; return the problems found."""
-    import os
-    import shutil
-    import tempfile
-
     problems = {}
     # The solutions' checks record progress: keep that out of the learner's file.
     state = tempfile.mkdtemp(prefix="signals-lab-state-")
@@ -201,12 +205,6 @@ def signal_coverage(paths, workers=2, twice=False):
     listing every connected receiver; ``differences`` lists, per lesson, the
     cells whose second run showed something else than the first.
     """
-    import json
-    import os
-    import tempfile
-
-    from nbclient import NotebookClient
-
     nbformat = _nbformat()
 
     def run(path):
@@ -218,14 +216,9 @@ def signal_coverage(paths, workers=2, twice=False):
         if twice:
             cells += [nbformat.v4.new_code_cell(c.source) for c in cells]
         nb.cells = cells
-        client = NotebookClient(
-            nb,
-            timeout=CELL_TIMEOUT,
-            kernel_name="python3",
-            allow_errors=True,
-            resources={"metadata": {"path": str(Path(path).parent)}},
+        _run_in_fresh_kernel(
+            nb, Path(path).parent, env={**os.environ, "SIGNALS_LAB_COVERAGE": folder}
         )
-        client.execute(env={**os.environ, "SIGNALS_LAB_COVERAGE": folder})
         seen = {}
         for dump in Path(folder).glob("*.json"):
             for signal, receivers in json.loads(dump.read_text()).items():
