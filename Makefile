@@ -10,15 +10,22 @@ PORT   ?= 8888
 # -n: xdist workers for the notebooks ("auto" = one per core).
 WORKERS ?= auto
 
-.PHONY: lab test install execute exercises check-exercises progress bench lint clean help
+# EX: an exercise number for check / hint / reset (make check EX=03).
+EX ?=
+LAB := $(BIN)/signals-lab
+
+.PHONY: lab test install init progress check hint reset watch execute exercises coverage bench lint clean help
 
 help:
-	@echo "make lab        open the lessons in JupyterLab (http://$(HOST):$(PORT), token on)"
-	@echo "make test       run the whole test suite (unit tests + strict nbval)"
-	@echo "make execute    re-run notebooks/ and solutions/ and store their outputs"
-	@echo "make exercises  regenerate exercises/ from solutions/"
-	@echo "make progress   show your exercise progress"
-	@echo "make bench      measure boot, kernel and nbval costs"
+	@echo "make lab          create/update your workspace and open it in JupyterLab (http://$(HOST):$(PORT), token on)"
+	@echo "make test         run the whole test suite (unit tests + strict nbval)"
+	@echo "make init         create/update your workspace, without Jupyter"
+	@echo "make progress     your exercise progress and the next step"
+	@echo "make check EX=03  run your exercise 03 in a fresh kernel; one verdict"
+	@echo "make hint EX=03   the next hint for exercise 03"
+	@echo "make reset EX=03  put exercise 03 back to its start (your version is kept once)"
+	@echo "make watch        re-check an exercise each time you save it"
+	@echo "maintainers: make execute [NB=...], make exercises, make coverage, make bench, make lint"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,26 +39,36 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/python -m tutorial_project.lab.launch --host $(HOST) --port $(PORT)
+	$(LAB) lab --host $(HOST) --port $(PORT)
+
+init progress: $(STAMP)
+	$(LAB) $@
+
+check hint reset: $(STAMP)
+	@test -n "$(EX)" || { echo "Which exercise? e.g. make $@ EX=03"; exit 2; }
+	$(LAB) $@ $(EX)
+
+watch: $(STAMP)
+	$(LAB) watch $(EX)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
 
 execute: $(STAMP)
-	$(BIN)/python -m tutorial_project.lab.notebooks execute $(NB)
+	$(BIN)/python -m signals_lab.tools.notebooks execute $(NB)
 
 exercises: $(STAMP)
-	$(BIN)/python -m tutorial_project.lab.notebooks exercises $(if $(FORCE),--force)
+	$(BIN)/python -m signals_lab.tools.notebooks exercises
 
-progress: $(STAMP)
-	$(BIN)/python manage.py exercises
+coverage: $(STAMP)
+	$(BIN)/python -m signals_lab.tools.coverage
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check tutorial_project tests benchmarks
+	$(BIN)/ruff format --check tutorial_project signals_lab tests benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -6,8 +6,10 @@ Session-wide test settings (root conftest, so nbval's notebook items get them to
   module are shuffled too.
 * Every process of the run refuses network access beyond loopback
   (``SIGNALS_LAB_NETWORK_GUARD``; kernels inherit it and ``boot()`` installs it).
-* Checks run by solution notebooks record progress in a temporary folder, not
-  in a learner's real progress file.
+* The whole run uses a temporary learner workspace (``SIGNALS_LAB_HOME``), so
+  checks run by solution notebooks never touch a learner's real workspace or
+  progress; the migrated-database cache is shared between runs
+  (``.lab-state/cache``: it depends only on the code).
 """
 
 import os
@@ -30,18 +32,20 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     global _STATE
     os.environ["SIGNALS_LAB_NETWORK_GUARD"] = "1"
-    from tutorial_project.lab import netguard
+    from signals_lab.layout import ROOT
+    from signals_lab.runtime import netguard
 
     netguard.install()
-    if not os.environ.get("SIGNALS_LAB_STATE_DIR"):
-        _STATE = tempfile.mkdtemp(prefix="signals-lab-state-")
-        os.environ["SIGNALS_LAB_STATE_DIR"] = _STATE
+    if not os.environ.get("SIGNALS_LAB_HOME"):
+        _STATE = tempfile.mkdtemp(prefix="signals-lab-home-")
+        os.environ["SIGNALS_LAB_HOME"] = _STATE
+    os.environ.setdefault("SIGNALS_LAB_CACHE_DIR", str(ROOT / ".lab-state" / "cache"))
 
 
 def pytest_unconfigure(config):
     if _STATE:
         shutil.rmtree(_STATE, ignore_errors=True)
-        os.environ.pop("SIGNALS_LAB_STATE_DIR", None)
+        os.environ.pop("SIGNALS_LAB_HOME", None)
 
 
 def pytest_report_header(config):

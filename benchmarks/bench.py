@@ -25,7 +25,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from signals_lab.layout import ROOT  # noqa: E402
+
 PYTHON = sys.executable
 
 
@@ -51,7 +52,7 @@ def boot_in_kernel():
     try:
         code = (
             "import time\n_t = time.perf_counter()\n"
-            "from tutorial_project.lab import boot\nboot(quiet=True)\n"
+            "from signals_lab import boot\nboot(quiet=True)\n"
             "print(time.perf_counter() - _t)"
         )
         out = []
@@ -72,10 +73,10 @@ def boot_only_notebook(folder):
     """A notebook with just the boot cell, executed canonically (for the nbval baseline)."""
     import nbformat
 
-    from tutorial_project.lab.notebooks import execute
+    from signals_lab.tools.notebooks import execute
 
     path = Path(folder) / "00_boot_only.ipynb"
-    cell = nbformat.v4.new_code_cell("from tutorial_project.lab import boot\n\nlab = boot()")
+    cell = nbformat.v4.new_code_cell("from signals_lab import boot\n\nlab = boot()")
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
     execute(path)
     return path
@@ -105,8 +106,9 @@ def lab_answers():
         port = sock.getsockname()[1]
     start = time.perf_counter()
     server = subprocess.Popen(
-        [PYTHON, "-m", "tutorial_project.lab.launch", "--port", str(port), "--no-browser"],
+        [PYTHON, "-m", "signals_lab.tools.cli", "lab", "--port", str(port), "--no-browser"],
         cwd=ROOT,
+        env={**os.environ, "SIGNALS_LAB_HOME": str(ROOT / ".bench" / "home")},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -128,7 +130,7 @@ def lab_answers():
 def recorder_overhead(saves=1000, runs=5):
     code = f"""
 import time, statistics
-from tutorial_project.lab import boot
+from signals_lab import boot
 lab = boot(quiet=True)
 from tutorial_project.catalog.models import Author
 def loop():

@@ -1,6 +1,6 @@
 import pytest
 
-from tutorial_project.lab import recorder
+from signals_lab.runtime import recorder
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -18,8 +18,8 @@ import sys
 
 
 def run(exercise):
-    from tutorial_project import lab
-    from tutorial_project.lab.checks import find, run_check
+    import signals_lab as lab
+    from signals_lab.checks import find, run_check
 
     number = find(exercise).number
     cases = importlib.import_module(f"tests.feedback_cases.ex{number}").CASES
@@ -56,7 +56,7 @@ def _signals():
 
 
 if __name__ == "__main__":
-    from tutorial_project.lab import boot
+    from signals_lab import boot
 
     boot(quiet=True)
     run(sys.argv[1])

@@ -5,7 +5,7 @@ import os
 import nbformat
 from nbclient import NotebookClient
 
-from tutorial_project.lab.notebooks import ROOT
+from signals_lab.layout import ROOT
 
 
 def run_cells(*sources, timeout=60):

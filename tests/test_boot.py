@@ -12,7 +12,7 @@ from tests.kernel import run_cells, text
 
 pytestmark = pytest.mark.notebook
 
-BOOT = "from tutorial_project.lab import boot\nlab = boot()"
+BOOT = "from signals_lab import boot\nlab = boot()"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -102,16 +102,16 @@ def test_killed_kernel_leaves_nothing_on_disk(tmp_path):
 
 
 def test_wrong_settings_module_is_one_sentence():
-    result = python("from tutorial_project.lab import boot\nboot('tutorial_project.setings')")
+    result = python("from signals_lab import boot\nboot('tutorial_project.setings')")
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("tutorial_project.lab.errors.LabError: Cannot import the settings")
+    assert last.startswith("signals_lab.runtime.errors.LabError: Cannot import the settings")
 
 
 def test_in_a_kernel_errors_are_one_line_not_a_traceback():
     outputs = run_cells(
         "from tutorial_project.catalog.models import Book",
-        "from tutorial_project.lab import boot\nboot('no.such.settings')",
+        "from signals_lab import boot\nboot('no.such.settings')",
         BOOT + "\nfrom tutorial_project.catalog.models import Book",
         "lab.receiver('post_save')",
         "boot('tests.settings_unmigrated')",
@@ -119,7 +119,7 @@ def test_in_a_kernel_errors_are_one_line_not_a_traceback():
     not_booted, wrong, ok, bad_input, other = (ANSI.sub("", text(o)) for o in outputs)
     assert not_booted.strip() == (
         "LabError: Django is not set up in this kernel yet: run the notebook's first cell "
-        "(`from tutorial_project.lab import boot; lab = boot()`), then this cell again."
+        "(`from signals_lab import boot; lab = boot()`), then this cell again."
     )
     assert wrong.strip().startswith(
         "LabError: Cannot import the settings module 'no.such.settings'"
@@ -134,7 +134,7 @@ def test_in_a_kernel_errors_are_one_line_not_a_traceback():
 
 
 def test_unmigrated_model_changes_are_one_sentence():
-    outputs = run_cells("from tutorial_project.lab import boot\nboot('tests.settings_unmigrated')")
+    outputs = run_cells("from signals_lab import boot\nboot('tests.settings_unmigrated')")
     message = ANSI.sub("", text(outputs[0])).strip()
     assert message == (
         "LabError: Models in unmigrated_app have changes that no migration describes: run "

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from signals_lab.layout import LESSONS, ROOT
+from signals_lab.tools import launch
 from tests.test_launch import free_port, wait_for
-from tutorial_project.lab import launch
-from tutorial_project.lab.notebooks import LESSONS, ROOT
 
 pytestmark = pytest.mark.notebook
 

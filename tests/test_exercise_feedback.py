@@ -11,13 +11,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tutorial_project.lab.checks import exercises
-
-ROOT = Path(__file__).resolve().parents[1]
+from signals_lab.checks import exercises
+from signals_lab.layout import ROOT  # noqa: E402
 
 
 def _cases():

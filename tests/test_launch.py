@@ -1,4 +1,4 @@
-"""`make lab` and `manage.py shell_plus --lab`: loopback only, token on, root-proof."""
+"""`make lab` (`signals-lab lab`) and `manage.py shell_plus --lab`: loopback only, token on."""
 
 import os
 import socket
@@ -7,12 +7,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
+from signals_lab.layout import ROOT
+from signals_lab.tools import launch
 from tests.kernel import run_cells, text
-from tutorial_project.lab import launch
-from tutorial_project.lab.notebooks import ROOT
+
+SIGNALS_LAB = str(Path(sys.executable).parent / "signals-lab")
 
 pytestmark = pytest.mark.notebook
 
@@ -55,26 +58,43 @@ def test_command_is_loopback_with_token_and_allows_root(monkeypatch):
     assert "--allow-root" not in launch.command()
 
 
-def test_launch_refuses_other_interfaces(capsys):
-    assert launch.main(["--host", "0.0.0.0"]) == 2
-    assert "loopback only" in capsys.readouterr().err
+def test_command_defaults_to_loopback_in_the_workspace(monkeypatch, tmp_path):
+    monkeypatch.setenv("SIGNALS_LAB_HOME", str(tmp_path))
+    args = launch.command()
+    assert "--ServerApp.ip=127.0.0.1" in args
+    assert f"--ServerApp.root_dir={tmp_path}" in args
 
 
-def _serve(args):
+def test_lab_refuses_other_interfaces_in_one_line(tmp_path):
+    result = subprocess.run(
+        [SIGNALS_LAB, "--home", str(tmp_path), "lab", "--host", "0.0.0.0", "--no-browser"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Refusing to serve on 0.0.0.0: the kit serves on loopback only "
+        "(use an SSH tunnel to reach it from elsewhere)."
+    ]
+    assert not list(tmp_path.iterdir())  # refused before anything was written
+
+
+def _serve(args, **env):
     return subprocess.Popen(
         args,
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"},
+        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1", **env},
     )
 
 
-def test_make_lab_serves_lesson_00_behind_the_token():
+def test_make_lab_serves_lesson_00_behind_the_token(tmp_path):
     port = free_port()
     server = _serve(
-        [sys.executable, "-m", "tutorial_project.lab.launch", "--port", str(port), "--no-browser"]
+        [SIGNALS_LAB, "lab", "--port", str(port), "--no-browser"],
+        SIGNALS_LAB_HOME=str(tmp_path / "home"),
     )
     try:
         assert wait_for(f"http://127.0.0.1:{port}/lab", server) == 302  # to the login page
@@ -83,6 +103,8 @@ def test_make_lab_serves_lesson_00_behind_the_token():
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # Served from the learner's workspace, created on first use.
+    assert (tmp_path / "home" / "notebooks" / "00_start_here.ipynb").is_file()
 
 
 def test_shell_plus_lab_starts_too():
@@ -113,7 +135,7 @@ def test_boot_in_a_kernel_where_django_extensions_set_django_up_first():
     outputs = run_cells(
         "import os\nos.environ['DJANGO_SETTINGS_MODULE'] = 'tutorial_project.settings'\n"
         "%load_ext django_extensions.management.notebook_extension",
-        "from tutorial_project.lab import boot\nlab = boot()",
+        "from signals_lab import boot\nlab = boot()",
         "from django.db import connection\nfrom django.conf import settings\n"
         "print(connection.settings_dict['NAME'].startswith('file:signals-lab-'))\n"
         "print(settings.EMAIL_BACKEND.rsplit('.', 2)[-2])\n"

@@ -2,9 +2,8 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from signals_lab.layout import ROOT  # noqa: E402
 
 
 def ruff(*args):
@@ -19,5 +18,5 @@ def test_ruff_check():
 
 
 def test_ruff_format():
-    result = ruff("format", "--check", "tutorial_project", "tests", "benchmarks")
+    result = ruff("format", "--check", "tutorial_project", "signals_lab", "tests", "benchmarks")
     assert result.returncode == 0, result.stdout

@@ -4,8 +4,8 @@ import socket
 
 import pytest
 
+from signals_lab.runtime import netguard
 from tests.kernel import run_cells, text
-from tutorial_project.lab import netguard
 
 
 def test_guard_is_on_in_the_test_process():
@@ -25,7 +25,7 @@ def test_loopback_is_allowed():
 @pytest.mark.notebook
 def test_guard_is_on_in_every_booted_kernel():
     outputs = run_cells(
-        "from tutorial_project.lab import boot\nlab = boot()",
+        "from signals_lab import boot\nlab = boot()",
         "import socket\n"
         "try:\n"
         "    socket.create_connection(('192.0.2.1', 80), timeout=1)\n"

@@ -7,7 +7,8 @@ import re
 import nbformat
 import pytest
 
-from tutorial_project.lab.notebooks import LESSONS, SOLUTIONS, normalise, notebook_paths
+from signals_lab.layout import LESSONS, SOLUTIONS, notebook_paths
+from signals_lab.tools.canonical import normalise
 
 EXECUTED = notebook_paths(LESSONS) + notebook_paths(SOLUTIONS)
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")

@@ -5,15 +5,15 @@ import textwrap
 import pytest
 from django.db.models.signals import post_save
 
+from signals_lab import LabError, connected, connected_receivers, forget, receiver
 from tutorial_project.catalog.models import Tag
-from tutorial_project.lab import LabError, connected, connected_receivers, forget, receiver
 
 pytestmark = pytest.mark.django_db
 
 CELL = """
 from django.db.models.signals import post_save
 from tutorial_project.catalog.models import Tag
-from tutorial_project.lab import receiver
+from signals_lab import receiver
 
 @receiver(post_save, sender=Tag)
 def on_tag(sender, instance, **kwargs):

@@ -6,9 +6,9 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 from django.dispatch import Signal
 from django.test import Client
 
+from signals_lab import connected, record
+from signals_lab.runtime.recorder import Event, short_repr
 from tutorial_project.catalog.models import Author, Book, Chapter, Shelf, Tag
-from tutorial_project.lab import connected, record
-from tutorial_project.lab.recorder import Event, short_repr
 
 pytestmark = pytest.mark.django_db
 
@@ -285,7 +285,7 @@ def test_signal_names_survive_garbage_collection_and_id_reuse():
     import gc
     import sys
 
-    from tutorial_project.lab.recorder import signal_name
+    from signals_lab.runtime.recorder import signal_name
 
     main = sys.modules["__main__"].__dict__
     for _ in range(30):

@@ -4,11 +4,10 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[1]
+from signals_lab.layout import ROOT  # noqa: E402
 
 
 def test_secret_key_comes_from_the_environment_with_a_dev_only_default():
@@ -51,7 +50,7 @@ def test_runserver_e_mail_goes_to_the_console_never_smtp():
 
 def test_kernel_warns_when_debug_is_off_but_the_async_unsafe_switch_is_on():
     result = subprocess.run(
-        [sys.executable, "-c", "from tutorial_project.lab import boot; boot()"],
+        [sys.executable, "-c", "from signals_lab import boot; boot()"],
         env={**os.environ, "DJANGO_DEBUG": "0"},
         capture_output=True,
         text=True,

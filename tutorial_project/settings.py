@@ -1,11 +1,11 @@
 """
 Settings for the Django Signals Lab tutorial project.
 
-A learner's project in miniature: two domain apps (``accounts`` and ``catalog``)
-and ``lab``, the kit's teaching machinery. Inside a Jupyter kernel,
-``tutorial_project.lab.boot()`` points the default database at a private
-in-memory SQLite database (see ``SIGNALS_LAB_DATABASE`` below); ``runserver``
-and ``manage.py`` use ``db.sqlite3`` beside ``manage.py``.
+A learner's project in miniature: two domain apps (``accounts`` and ``catalog``),
+then installed tools. Inside a Jupyter kernel, ``signals_lab.boot()`` points the
+default database at a private in-memory SQLite database (see
+``SIGNALS_LAB_DATABASE`` below); ``runserver`` and ``manage.py`` use
+``db.sqlite3`` beside ``manage.py``.
 """
 
 import os
@@ -28,10 +28,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_extensions",
+    # The project's own apps:
     "tutorial_project.accounts",
     "tutorial_project.catalog",
-    "tutorial_project.lab",
+    # Installed tools: django-extensions (shell_plus, list_signals) and the
+    # kit (`manage.py exercises`, an alias of the `signals-lab` command).
+    "django_extensions",
+    "signals_lab",
 ]
 
 MIDDLEWARE = [

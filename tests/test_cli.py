@@ -1,0 +1,215 @@
+"""
+The learner's commands, run as a learner types them (subprocesses): `signals-lab`,
+its `make` targets and the `manage.py exercises` alias, in a temporary workspace.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from signals_lab.layout import EXERCISES, LESSONS, ROOT, SOLUTIONS
+
+BIN = Path(sys.executable).parent
+SIGNALS_LAB = str(BIN / "signals-lab")
+
+
+@pytest.fixture
+def home(tmp_path):
+    return tmp_path / "home"
+
+
+def run(args, home, **kwargs):
+    env = {**os.environ, "SIGNALS_LAB_HOME": str(home)}
+    env.pop("SIGNALS_LAB_STATE_DIR", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, **kwargs)
+
+
+def make(target, home, *variables):
+    # The venv is already installed: make must not reinstall (its stamp is newer).
+    return run(["make", "--no-print-directory", target, *variables], home)
+
+
+def test_init_creates_the_workspace_and_says_where(home):
+    result = run([SIGNALS_LAB, "init"], home)
+    assert result.returncode == 0, result.stderr
+    assert f"Your workspace is {home}" in result.stdout
+    lessons = sorted(p.name for p in (home / "notebooks").glob("*.ipynb"))
+    exercises = sorted(p.name for p in (home / "exercises").glob("*.ipynb"))
+    assert lessons == sorted(p.name for p in LESSONS.glob("[0-9]*.ipynb"))
+    assert exercises == sorted(p.name for p in EXERCISES.glob("[0-9]*.ipynb"))
+    again = run([SIGNALS_LAB, "init"], home)
+    assert again.stdout.strip() == f"Your workspace {home} is up to date."
+
+
+def test_init_with_a_folder_argument(tmp_path):
+    target = tmp_path / "elsewhere"
+    result = run([SIGNALS_LAB, "init", str(target)], tmp_path / "unused")
+    assert result.returncode == 0, result.stderr
+    assert (target / "notebooks" / "00_start_here.ipynb").is_file()
+    assert not (tmp_path / "unused").exists()
+
+
+def test_make_progress_and_manage_py_exercises_show_progress(home):
+    for args in (
+        ["make", "--no-print-directory", "progress"],
+        [sys.executable, "manage.py", "exercises"],
+        [SIGNALS_LAB, "progress"],
+    ):
+        result = run(args, home)
+        assert result.returncode == 0, result.stderr
+        out = result.stdout
+        assert "0/10 exercises done" in out and "01_welcome_email" in out, out
+        assert "Next: Start with exercises/01_welcome_email.ipynb" in out.replace("\n", " ")
+
+
+def test_hint_goes_up_one_level_at_a_time_and_says_when_it_was_the_last(home):
+    outs = [run([SIGNALS_LAB, "hint", "01"], home).stdout for _ in range(4)]
+    assert outs[0].startswith("Hint 1/3 for 01_welcome_email:")
+    assert outs[1].startswith("Hint 2/3") and outs[2].startswith("Hint 3/3")
+    assert "the last hint" in outs[2] and "the last hint" in outs[3]
+    via_make = make("hint", home, "EX=02")
+    assert via_make.returncode == 0 and "Hint 1/3 for 02_profile_for_new_users" in via_make.stdout
+    via_manage = run([sys.executable, "manage.py", "exercises", "hint", "03"], home)
+    assert via_manage.returncode == 0, via_manage.stderr
+    assert "Hint 1/3 for 03_slug_without_recursion" in via_manage.stdout
+
+
+def test_bad_input_is_one_line(home):
+    result = run([SIGNALS_LAB, "hint", "nope"], home)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        result.stderr.strip()
+    ] and result.stderr.startswith("There is no exercise 'nope'. The exercises are: 01_")
+    missing = make("check", home)
+    assert missing.returncode != 0 and "Which exercise? e.g. make check EX=03" in missing.stdout
+
+
+def _solve(home, number):
+    """Put the reference answer into the learner's exercise, as a learner would type it."""
+    name = next(p for p in SOLUTIONS.glob(f"{number}_*.ipynb"))
+    solved = nbformat.read(name, as_version=4)
+    for cell in solved.cells:
+        cell.outputs = [] if cell.cell_type == "code" else None
+        if cell.cell_type == "code":
+            cell.execution_count = None
+        else:
+            del cell["outputs"]
+    nbformat.write(solved, home / "exercises" / name.name)
+
+
+@pytest.mark.notebook
+def test_check_unsolved_then_solved_and_progress_follows(home):
+    result = run([SIGNALS_LAB, "check", "01"], home)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "Running exercises/01_welcome_email.ipynb in a fresh kernel ..."
+    assert lines[1].startswith("✗ 01_welcome_email: not yet. No e-mail whose subject contains")
+    assert "Kernel is running over TCP" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+    _solve(home, "01")
+    solved = make("check", home, "EX=01")
+    assert solved.returncode == 0, solved.stdout + solved.stderr
+    assert "✓ 01_welcome_email:" in solved.stdout
+    progress = json.loads((home / ".lab" / "progress.json").read_text())
+    assert progress["exercises"]["01_welcome_email"]["status"] == "done"
+
+
+@pytest.mark.notebook
+def test_check_shows_the_learners_own_error_in_one_line(home):
+    run([SIGNALS_LAB, "init"], home)
+    path = home / "exercises" / "01_welcome_email.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "# YOUR CODE HERE" in c.source)
+    cell.source = cell.source.replace("# YOUR CODE HERE", "this is not python")
+    nbformat.write(nb, path)
+    result = run([SIGNALS_LAB, "check", "01"], home)
+    assert result.returncode == 1
+    verdict = result.stdout.strip().splitlines()[-1] + result.stderr
+    assert "SyntaxError" in verdict, verdict
+
+
+def test_reset_keeps_exactly_one_backup_and_prints_its_path(home):
+    run([SIGNALS_LAB, "init"], home)
+    path = home / "exercises" / "03_slug_without_recursion.ipynb"
+    original = path.read_text()
+    path.write_text(original.replace("# YOUR CODE HERE", "mine = True"))
+    result = make("reset", home, "EX=03")
+    assert result.returncode == 0, result.stderr
+    backups = list((home / ".lab" / "backups").iterdir())
+    assert len(backups) == 1
+    assert f"Your version is kept as {backups[0]}." in result.stdout
+    assert "mine = True" in backups[0].read_text()
+    assert path.read_text() == original
+    assert "reload it" in result.stdout and "restart its kernel" in result.stdout
+    # Resetting an untouched exercise keeps no backup.
+    again = run([sys.executable, "manage.py", "exercises", "reset", "03"], home)
+    assert again.returncode == 0, again.stderr
+    assert len(list((home / ".lab" / "backups").iterdir())) == 1
+    assert "kept as" not in again.stdout
+
+
+def test_updating_the_kit_never_touches_an_edited_notebook(home):
+    run([SIGNALS_LAB, "init"], home)
+    edited = home / "notebooks" / "01_signal_api.ipynb"
+    untouched = home / "notebooks" / "02_save_and_init.ipynb"
+    edited.write_text(edited.read_text().replace("Signal", "MY NOTE", 1))
+    mine = edited.read_text()
+    # An older kit: the manifest says both were written from different text.
+    manifest_path = home / ".lab" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    stale = untouched.read_text().replace("Signal", "Old", 1)
+    untouched.write_text(stale)
+    import hashlib
+
+    manifest["notebooks/02_save_and_init.ipynb"] = hashlib.sha256(stale.encode()).hexdigest()
+    manifest["notebooks/01_signal_api.ipynb"] = "an older version"
+    manifest_path.write_text(json.dumps(manifest))
+    (home / "notebooks" / "00_start_here.ipynb").unlink()
+
+    result = run([SIGNALS_LAB, "init"], home)
+    lines = result.stdout.strip().splitlines()
+    assert "added notebooks/00_start_here.ipynb" in lines
+    assert "updated notebooks/02_save_and_init.ipynb" in lines
+    assert any(line.startswith("kept your edited notebooks/01_signal_api.ipynb") for line in lines)
+    assert edited.read_text() == mine
+
+
+def test_watch_checks_an_exercise_when_it_is_saved(home):
+    run([SIGNALS_LAB, "init"], home)
+    env = {**os.environ, "SIGNALS_LAB_HOME": str(home)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    watcher = subprocess.Popen(
+        [SIGNALS_LAB, "watch", "02", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        first = watcher.stdout.readline()
+        assert first.startswith("Watching"), first
+        time.sleep(0.5)
+        path = home / "exercises" / "02_profile_for_new_users.ipynb"
+        path.write_text(path.read_text())  # a save
+        line = watcher.stdout.readline()
+        assert line.startswith("✗ 02_profile_for_new_users: not yet."), line
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=30)
+
+
+def test_make_exercises_regenerates_nothing_when_in_sync():
+    result = subprocess.run(
+        ["make", "--no-print-directory", "exercises"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "wrote" not in result.stdout
