@@ -34,6 +34,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@# builds parsers at import time: `import nbformat` costs ~0.9 s with it, 0.1 s
 	@# without. Nothing here validates IRIs, and jsonschema skips formats it cannot check.
 	$(BIN)/python -m pip uninstall --disable-pip-version-check -q -y rfc3987-syntax
+	$(BIN)/python -m signals_lab.tools.kernel
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -5,6 +5,7 @@ its `make` targets and the `manage.py exercises` alias, in a temporary workspace
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -127,13 +128,16 @@ def test_check_shows_the_learners_own_error_in_one_line(home):
     run([SIGNALS_LAB, "init"], home)
     path = home / "exercises" / "01_welcome_email.ipynb"
     nb = nbformat.read(path, as_version=4)
-    cell = next(c for c in nb.cells if "# YOUR CODE HERE" in c.source)
-    cell.source = cell.source.replace("# YOUR CODE HERE", "this is not python")
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "# YOUR CODE HERE" in c.source)
+    cell.source = cell.source.replace("# YOUR CODE HERE", "if raw created:")
     nbformat.write(nb, path)
     result = run([SIGNALS_LAB, "check", "01"], home)
     assert result.returncode == 1
-    verdict = result.stdout.strip().splitlines()[-1] + result.stderr
-    assert "SyntaxError" in verdict, verdict
+    lines = result.stdout.strip().splitlines()
+    assert re.match(r"  Your code cell \d+ raised SyntaxError: ", lines[1]), lines
+    assert lines[1].endswith("(fix that cell, then check again).")
+    assert lines[2].startswith("✗ 01_welcome_email: not yet.")
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_reset_keeps_exactly_one_backup_and_prints_its_path(home):

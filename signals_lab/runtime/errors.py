@@ -58,3 +58,12 @@ def install_error_handler():
 
     shell.set_custom_exc((LabError, AppRegistryNotReady, ImproperlyConfigured), _handler)
     _installed = True
+
+
+def load_ipython_extension(shell):
+    """
+    ``%load_ext signals_lab.runtime.errors``: the one-line errors from the very
+    first cell, even one run before ``boot()``. ``make install`` loads it in
+    every kernel of the kit's environment (see ``signals_lab.tools.kernel``).
+    """
+    install_error_handler()

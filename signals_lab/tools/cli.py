@@ -17,7 +17,6 @@ command is also a ``make`` target (``make check EX=03`` ...), and
 import argparse
 import os
 import re
-import subprocess
 import sys
 import time
 
@@ -120,9 +119,7 @@ def run_exercise(workspace, exercise):
     except Exception as error:  # noqa: BLE001 - a broken file is the learner's to fix
         raise CommandFailed(f"{path.name} cannot be read as a notebook ({error}).") from None
     try:
-        # The kernel's own stderr (jupyter_client's "running over TCP" warning)
-        # is not the learner's business: the verdict is.
-        run_in_fresh_kernel(nb, path.parent, timeout=CELL_TIMEOUT, stderr=subprocess.DEVNULL)
+        run_in_fresh_kernel(nb, path.parent, timeout=CELL_TIMEOUT)
     except CellTimeoutError:
         raise CommandFailed(
             f"✗ {exercise.name}: not yet. A cell ran for more than {CELL_TIMEOUT} s: "
@@ -136,13 +133,18 @@ def run_exercise(workspace, exercise):
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             found += VERDICT.findall(output.get("text", ""))
+    error = _first_error(nb)
     if found:
-        return found
-    raise CommandFailed(f"✗ {exercise.name}: not yet. {_first_error(nb)}")
+        # The learner's own error first: the verdict is often its consequence.
+        return ([f"  {error}"] if error else []) + found
+    raise CommandFailed(f"✗ {exercise.name}: not yet. {error or NO_VERDICT}")
+
+
+NO_VERDICT = "The notebook ran, but no check cell printed a result: is `lab.check(...)` there?"
 
 
 def _first_error(nb):
-    """The first error in the notebook, as one line pointing at its cell."""
+    """The first error in the notebook, as one line pointing at its cell (None if none)."""
     number = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -151,12 +153,10 @@ def _first_error(nb):
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 return (
-                    f"Code cell {number} raised {output.ename}: {output.evalue} "
+                    f"Your code cell {number} raised {output.ename}: {output.evalue} "
                     "(fix that cell, then check again)."
                 )
-    return (
-        "The notebook ran, but its check cell printed no result: is `lab.check(...)` still there?"
-    )
+    return None
 
 
 def cmd_check(args):
@@ -166,7 +166,8 @@ def cmd_check(args):
     lines = run_exercise(workspace, exercise)
     for line in lines:
         print(line)
-    return 0 if all(line.startswith("✓") for line in lines) else 1
+    verdicts = [line for line in lines if VERDICT.match(line)]
+    return 0 if all(line.startswith("✓") for line in verdicts) else 1
 
 
 def cmd_hint(args):
