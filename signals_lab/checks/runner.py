@@ -143,13 +143,21 @@ def run_check(name, namespace=None, *, record_progress=True):
     return result
 
 
-def check(name):
-    """Check an exercise in the notebook: print the result in one line."""
+def check(name, *, strict=False):
+    """
+    Check an exercise in the notebook: print the result in one line.
+
+    ``strict=True`` (for graders such as nbgrader) also raises
+    ``AssertionError`` carrying that line when the answer is not right yet, so
+    the cell fails and an autograder scores it 0.
+    """
     result = run_check(name)
     print(result.message)
     if result.note:
         print(result.note)
     if not result.passed:
+        if strict:
+            raise AssertionError(result.message)
         print(f"  Stuck? lab.hint({find(name).name!r}) shows a hint.")
 
 
