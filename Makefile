@@ -1,8 +1,13 @@
 # Django Signals Lab. The two commands: `make lab` and `make test`.
-# Both create .venv on first use and (re)install requirements.txt when it changes.
+# Both create a virtualenv on first use and (re)install requirements.txt when it changes.
+#
+# The Python that creates the virtualenv picks the Django (requirements.txt markers):
+# 3.12 or later -> Django 6.1, 3.11 -> Django 5.2 LTS. Each interpreter gets its own
+# virtualenv: .venv for the default `python3`, .venv-<name> for another one, so
+# `make test PYTHON=python3.13` (or a path to an interpreter) never touches .venv.
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= $(if $(filter python3,$(PYTHON)),.venv,.venv-$(notdir $(PYTHON)))
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
@@ -19,6 +24,7 @@ LAB := $(BIN)/signals-lab
 help:
 	@echo "make lab          create/update your workspace and open it in JupyterLab (http://$(HOST):$(PORT), token on)"
 	@echo "make test         run the whole test suite (unit tests + strict nbval)"
+	@echo "                  on another Python/Django: make test PYTHON=python3.13 (its own .venv-python3.13)"
 	@echo "make init         create/update your workspace, without Jupyter"
 	@echo "make progress     your exercise progress and the next step"
 	@echo "make check EX=03  run your exercise 03 in a fresh kernel; one verdict"
@@ -28,6 +34,9 @@ help:
 	@echo "maintainers: make execute [NB=...], make exercises, make coverage, make bench, make lint"
 
 $(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	    echo "Django Signals Lab needs Python 3.11 or later; '$(PYTHON)' is not (or is not found)."; \
+	    echo "Pick one: make $(MAKECMDGOALS) PYTHON=python3.13 (or a path to an interpreter)."; exit 2; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
 	@# jupyter-events pulls in rfc3987-syntax (an optional extra of jsonschema) that
@@ -52,8 +61,9 @@ check hint reset: $(STAMP)
 watch: $(STAMP)
 	$(LAB) watch $(EX)
 
+# VENV is exported so that tests running `make` as a subprocess use this same virtualenv.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
+	VENV=$(VENV) $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
 
 execute: $(STAMP)
 	$(BIN)/python -m signals_lab.tools.notebooks execute $(NB)
