@@ -28,6 +28,7 @@ in three parts, and the import rules between them are checked by a test:
 from .checks import check, hint
 from .checks import describe as exercise
 from .checks.report import show as progress
+from .runtime import demos  # noqa: F401 - lab.demos: the lessons' small test benches
 from .runtime.boot import boot, booted, reset
 from .runtime.errors import LabError
 from .runtime.listeners import listeners

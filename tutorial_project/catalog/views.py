@@ -1,4 +1,5 @@
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .forms import BookForm
@@ -13,6 +14,12 @@ def book_list(request):
 def book_detail(request, slug):
     book = get_object_or_404(Book, slug=slug)
     return render(request, "catalog/book_detail.html", {"book": book})
+
+
+def book_export(request):
+    """The catalog as CSV, streamed one line at a time (a StreamingHttpResponse)."""
+    lines = (f"{book.title},{book.slug}\n" for book in Book.objects.order_by("pk"))
+    return StreamingHttpResponse(lines, content_type="text/csv")
 
 
 def book_create(request):
@@ -32,3 +39,8 @@ def boom(request):
 def forbidden(request):
     """A view that answers 403, which does not reach got_request_exception."""
     raise PermissionDenied("members only")
+
+
+def bad_request(request):
+    """A view that answers 400, which does not reach got_request_exception."""
+    raise BadRequest("this view always finds the request malformed")
