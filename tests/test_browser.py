@@ -1,24 +1,27 @@
 """
-End to end, in a real browser: JupyterLab opens lesson 00, runs every cell,
-shows the recorder's table and draws its sequence diagram as a picture.
+End to end, in a real browser, the way a learner meets the kit: `signals-lab
+init` makes a workspace, JupyterLab serves it, lesson 00 opens without being
+marked modified, runs every cell, shows the recorder's table and draws its
+sequence diagram as a picture; lesson 06 and an exercise open clean too.
 
 Drives Debian's Chromium (/usr/bin/chromium) with Playwright; no browser is
 ever downloaded. `.ci/run` installs Chromium and sets SIGNALS_LAB_REQUIRE_BROWSER,
-so CI fails rather than skips without it. The lesson is served from a copy in
-a temporary folder, so JupyterLab's autosave never touches the repository.
-A screenshot is saved under .artifacts/ (git-ignored).
+so CI fails rather than skips without it. The workspace is a temporary folder,
+so JupyterLab's autosave never touches the repository. Screenshots are saved
+under .artifacts/ (git-ignored): lesson-00-diagram.png, lesson-06.png,
+exercise-03.png.
 """
 
 import json
 import os
 import secrets
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from signals_lab.layout import LESSONS, ROOT
+from signals_lab.layout import ROOT
 from signals_lab.tools import launch
 from tests.test_launch import free_port, wait_for
 
@@ -48,9 +51,13 @@ def _require_browser():
 @pytest.fixture
 def jupyterlab(tmp_path):
     _require_browser()
-    root = tmp_path / "lab"
-    (root / "notebooks").mkdir(parents=True)
-    shutil.copy(LESSONS / "00_start_here.ipynb", root / "notebooks")
+    root = tmp_path / "workspace"
+    made = subprocess.run(
+        [str(Path(sys.executable).parent / "signals-lab"), "init", str(root)],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
     port, token = free_port(), secrets.token_hex(16)
     # A private settings folder: render every cell (no virtual scrolling, which
     # detaches off-screen outputs) and ask nothing about news.
@@ -70,11 +77,16 @@ def jupyterlab(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "JUPYTER_TOKEN": token, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")},
+        env={
+            **os.environ,
+            "JUPYTER_TOKEN": token,
+            "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+            "SIGNALS_LAB_HOME": str(root),
+        },
     )
     try:
         wait_for(f"http://127.0.0.1:{port}/lab", server)
-        yield f"http://127.0.0.1:{port}", token
+        yield f"http://127.0.0.1:{port}", token, root
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -83,7 +95,7 @@ def jupyterlab(tmp_path):
 def test_lesson_00_runs_in_jupyterlab_and_draws_its_diagram(jupyterlab):
     from playwright.sync_api import sync_playwright
 
-    base, token = jupyterlab
+    base, token, _root = jupyterlab
     shots = ROOT / ".artifacts"
     shots.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
@@ -96,6 +108,7 @@ def test_lesson_00_runs_in_jupyterlab_and_draws_its_diagram(jupyterlab):
                 ".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000
             )
             page.wait_for_timeout(1000)  # let the kernel become idle
+            assert _modified_tabs(page) == 0, "opening the lesson marked it modified"
             page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
             page.click("li.lm-Menu-item:has-text('Run All Cells')")
 
@@ -118,3 +131,42 @@ def test_lesson_00_runs_in_jupyterlab_and_draws_its_diagram(jupyterlab):
             assert "sequenceDiagram" not in diagram.inner_text()
         finally:
             browser.close()
+
+
+def _modified_tabs(page):
+    """How many open documents JupyterLab marks as modified (the tab's dot)."""
+    return page.locator("li.lm-TabBar-tab.jp-mod-dirty").count()
+
+
+def _open_clean(page, base, token, path):
+    page.goto(f"{base}/lab/tree/{path}?token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000)
+    page.wait_for_timeout(2000)  # the kernel starts and reports its language_info
+    return _modified_tabs(page)
+
+
+def test_lesson_06_and_an_exercise_open_unmodified_from_the_workspace(jupyterlab):
+    from playwright.sync_api import sync_playwright
+
+    base, token, root = jupyterlab
+    shots = ROOT / ".artifacts"
+    shots.mkdir(exist_ok=True)
+    before = _notebooks(root)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            assert _open_clean(page, base, token, "notebooks/06_recursion.ipynb") == 0
+            page.screenshot(path=str(shots / "lesson-06.png"))
+            exercise = "exercises/03_slug_without_recursion.ipynb"
+            assert _open_clean(page, base, token, exercise) == 0
+            page.screenshot(path=str(shots / "exercise-03.png"))
+        finally:
+            browser.close()
+    assert _notebooks(root) == before, "opening notebooks wrote to them"
+
+
+def _notebooks(root):
+    # JupyterLab's own checkpoints (made on open) aside: the learner's files.
+    return {p: p.read_bytes() for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts}
