@@ -124,22 +124,32 @@ def _save(data):
         raise
 
 
-def _update(name, change):
-    """Apply ``change(entry)`` to exercise ``name``'s entry, under the lock, atomically."""
+def _change(apply):
+    """Read, ``apply(data)``, write back: under the lock, atomically, never losing a file."""
     try:
         with _locked():
             data, problem = _read()
             if data is None:
                 _set_aside(problem)
                 data = {"exercises": {}}
-            entry = data["exercises"].setdefault(name, {"status": "not yet", "hints_seen": 0})
-            change(entry)
+            result = apply(data)
             _save(data)
-            return entry
+            return result
     except ProgressError:
         raise
     except OSError as error:
         raise _unwritable(error) from None
+
+
+def _update(name, change):
+    """Apply ``change(entry)`` to exercise ``name``'s entry."""
+
+    def apply(data):
+        entry = data["exercises"].setdefault(name, {"status": "not yet", "hints_seen": 0})
+        change(entry)
+        return entry
+
+    return _change(apply)
 
 
 def record(name, passed, message):
@@ -165,15 +175,4 @@ def next_hint_level(name):
 
 def reset_exercise(name):
     """Forget an exercise's status and hints (used by reset)."""
-    try:
-        with _locked():
-            data, problem = _read()
-            if data is None:
-                _set_aside(problem)
-                data = {"exercises": {}}
-            data["exercises"].pop(name, None)
-            _save(data)
-    except ProgressError:
-        raise
-    except OSError as error:
-        raise _unwritable(error) from None
+    _change(lambda data: data["exercises"].pop(name, None))
