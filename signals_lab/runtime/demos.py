@@ -32,6 +32,7 @@ from ..layout import ROOT
 __all__ = [
     "register",
     "orm_call_without_the_switch",
+    "in_another_thread",
     "atomic_requests",
     "write_module",
     "forget_modules",
@@ -67,20 +68,48 @@ def register(username, email, *, client=None):
 
 def orm_call_without_the_switch(call):
     """
-    Run ``call()`` with ``DJANGO_ALLOW_ASYNC_UNSAFE`` unset for a moment (boot()
-    sets it) and return what happened: its result, or the exception's name.
-    The switch is always put back.
+    Run ``call()`` with Django's async-safety check switched back on for a
+    moment (``boot()`` switches it off, as ``DJANGO_ALLOW_ASYNC_UNSAFE`` does)
+    and return what happened: its result, or the exception's name. The switch
+    is always put back.
+
+    Django's check (``django.utils.asyncio``) reads the variable from its
+    module's ``os.environ``; this helper gives that module the real ``os``
+    without the variable, whichever way ``boot()`` set it.
     """
+    import django.utils.asyncio as django_asyncio
     from django.core.exceptions import SynchronousOnlyOperation
 
-    saved = os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    saved_module = getattr(django_asyncio, "os", os)
+    saved_value = os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    django_asyncio.os = os
     try:
         return call()
     except SynchronousOnlyOperation as error:
         return type(error).__name__
     finally:
-        if saved is not None:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+        django_asyncio.os = saved_module
+        if saved_value is not None:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved_value
+
+
+def in_another_thread(call):
+    """
+    Run ``call()`` in a new thread (which has no event loop), close that
+    thread's database connections, and return what ``call()`` returned.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def run():
+        try:
+            return call()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
 
 
 @contextlib.contextmanager
