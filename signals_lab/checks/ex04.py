@@ -62,14 +62,14 @@ def check(ctx):
     if not book_entries:
         raise NotYet(
             "Deleting a book logged its chapters but not the book itself: connect "
-            "`log_deletion` to post_delete for Book too (stacked @lab.receiver decorators each "
-            "need their own `uid=`)."
+            "`log_deletion` to post_delete for Book too (stack a second "
+            "`@lab.receiver(post_delete, sender=Book)` decorator on it)."
         )
     if not all(chapter_entries):
         raise NotYet(
             "Deleting a book logged the book but not its chapters, deleted by the cascade: "
-            "connect `log_deletion` to post_delete for Chapter too (stacked @lab.receiver "
-            "decorators each need their own `uid=`)."
+            "connect `log_deletion` to post_delete for Chapter too (stack a second "
+            "`@lab.receiver(post_delete, sender=Chapter)` decorator on it)."
         )
     if len(book_entries) > 1 or any(len(e) > 1 for e in chapter_entries):
         raise NotYet(f"Deleting a book logged it twice, because {_duplicates(ctx, func)}.")
