@@ -1,29 +1,18 @@
-"""Run a few cells in a fresh kernel (nbclient) and return their outputs."""
+"""Run a few cells in a fresh kernel (the kit's one kernel runner) and return their outputs."""
 
 import os
 
 import nbformat
-from nbclient import NotebookClient
 
 from signals_lab.layout import ROOT
+from signals_lab.tools.kernel import run_in_fresh_kernel
 
 
 def run_cells(*sources, timeout=60):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(ROOT)}},
-    )
     # A learner's kernel starts without DJANGO_SETTINGS_MODULE (pytest-django sets it here).
-    saved = os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    try:
-        client.execute()
-    finally:
-        if saved is not None:
-            os.environ["DJANGO_SETTINGS_MODULE"] = saved
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    run_in_fresh_kernel(nb, ROOT, timeout=timeout, env=env)
     return [cell.outputs for cell in nb.cells]
 
 

@@ -22,9 +22,9 @@ LEARNER = textwrap.dedent(
     from pathlib import Path
 
     import nbformat
-    from nbclient import NotebookClient
 
     from signals_lab.layout import SOLUTIONS
+    from signals_lab.tools.kernel import run_in_fresh_kernel
 
     home = Path("workspace")
 
@@ -33,8 +33,7 @@ LEARNER = textwrap.dedent(
         code = [c for c in nb.cells if c.cell_type == "code"]
         if twice:  # "Run All" twice in one kernel: the second run's outputs are kept
             nb.cells = nb.cells + [nbformat.v4.new_code_cell(c.source) for c in code]
-        NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        run_in_fresh_kernel(nb, path.parent)
         if twice:
             nb.cells = nb.cells[: len(nb.cells) - len(code)]
         nbformat.write(nb, path)  # saved, outputs and all, as JupyterLab saves
