@@ -207,6 +207,24 @@ def short_repr(value, limit=60):
 
 
 # --------------------------------------------------------------------------
+# Arguments that differ between Django versions (owned by the 6.x work, issue 12)
+# --------------------------------------------------------------------------
+
+
+def _shown(name, named):
+    """
+    The ``name=value`` texts of one send, keyed by argument. Django 6.1 added
+    ``raw`` to ``m2m_changed`` (True only from ``loaddata``); its default
+    ``raw=False`` is left out like ``using='default'``, so a table reads the
+    same on 5.2 and 6.1, and ``raw=True`` still shows.
+    """
+    shown = {key: short_repr(value) for key, value in named.items()}
+    if name == "m2m_changed" and named.get("raw") is False:
+        del shown["raw"]
+    return shown
+
+
+# --------------------------------------------------------------------------
 # Events and recordings
 # --------------------------------------------------------------------------
 
@@ -538,7 +556,7 @@ def _begin(signal, method, sender, named, target):
     planned = list(sync_receivers) + list(async_receivers)
     _formatting.active = True
     try:
-        shown = {key: short_repr(value) for key, value in named.items()}
+        shown = _shown(name, named)
     finally:
         _formatting.active = False
     events = []
