@@ -34,6 +34,7 @@ __all__ = [
     "orm_call_without_the_switch",
     "in_another_thread",
     "atomic_requests",
+    "serve_asgi",
     "write_module",
     "forget_modules",
     "counted",
@@ -131,6 +132,49 @@ def atomic_requests(alias="default"):
         yield
     finally:
         settings_dict["ATOMIC_REQUESTS"] = saved
+
+
+async def serve_asgi(application, path, *, method="GET", host="localhost"):
+    """
+    Play an ASGI server (daphne, uvicorn) for one request: call ``application``
+    (e.g. Django's ``ASGIHandler()``) with an HTTP ``scope`` for ``path``, feed
+    it an empty request body, and collect what it sends back. Returns
+    ``(status, body)``.
+
+    The server's ``receive()`` hands over the body once, then waits, as a
+    client that stays connected does (Django listens for a disconnect).
+    """
+    import asyncio
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", host.encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": (host, 80),
+    }
+    bodies = [{"type": "http.request", "body": b"", "more_body": False}]
+    sent = []
+
+    async def receive():
+        if bodies:
+            return bodies.pop()
+        await asyncio.Event().wait()  # the client stays connected until cancelled
+
+    async def send(message):
+        sent.append(message)
+
+    await application(scope, receive, send)
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return status, body
 
 
 # --- lesson 05: "my receiver never fires" (or fires twice) ---------------------------
