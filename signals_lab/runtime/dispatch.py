@@ -12,7 +12,13 @@ The layouts it knows, by Django version:
 
 * 5.2: ``receivers`` holds ``((id(receiver), id(sender)), receiver_ref, is_async)``.
 * 6.0 and later: ``((id(receiver), id(sender)), receiver_ref, sender_ref, is_async)``
-  (senders are weakly referenced, ticket #35801).
+  (senders are weakly referenced, ticket #35801): ``sender_ref`` is None for
+  ``sender=None`` or a sender that cannot be weakly referenced. A connection
+  whose sender was garbage-collected is dead, like one whose receiver was;
+  on 5.2 it stays, keyed by the dead sender's id.
+
+(The first item of the key is ``dispatch_uid`` instead of ``id(receiver)``
+when one was given.)
 
 On a layout it does not know, :func:`check_layout` raises :class:`LayoutError`
 naming the Django version, so a new release fails loudly in one place instead
@@ -48,7 +54,11 @@ class LayoutError(RuntimeError):
 
 @dataclass(frozen=True)
 class Entry:
-    """One connection: the ids Django keys it by, and the receiver (None if dead)."""
+    """
+    One connection: the keys Django files it under (receiver id or
+    ``dispatch_uid``, sender id), and the receiver (None if the connection is
+    dead: its receiver, or on 6.0+ its sender, was garbage-collected).
+    """
 
     receiver_key: object
     sender_key: object
@@ -69,13 +79,16 @@ def _parse(raw):
             f"this kit knows the layouts of Django {' and '.join(_LAYOUTS.values())}. "
             "Update signals_lab/runtime/dispatch.py."
         )
-    key, target, *_middle, is_async = raw
+    key, target, *middle, is_async = raw
     if not (isinstance(key, tuple) and len(key) == 2 and isinstance(is_async, bool)):
         raise LayoutError(
             f"Django {django.get_version()} stores a signal's receivers as {raw!r}, "
             "not as ((receiver id, sender id), receiver, ..., is_async)."
         )
-    return Entry(key[0], key[1], _resolve(target), is_async)
+    receiver = _resolve(target)
+    if middle and isinstance(middle[0], weakref.ReferenceType) and middle[0]() is None:
+        receiver = None  # 6.0+: the sender was garbage-collected, so is the connection
+    return Entry(key[0], key[1], receiver, is_async)
 
 
 def entries(signal):
