@@ -19,7 +19,7 @@ WORKERS ?= auto
 EX ?=
 LAB := $(BIN)/signals-lab
 
-.PHONY: lab test install init progress check hint reset watch execute exercises coverage bench lint clean help
+.PHONY: lab test django-version install init progress check hint reset watch execute exercises coverage bench lint clean help
 
 help:
 	@echo "make lab          create/update your workspace and open it in JupyterLab (http://$(HOST):$(PORT), token on)"
@@ -47,6 +47,10 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Which Django this virtualenv runs (CI checks it after each run).
+django-version: $(STAMP)
+	@$(BIN)/python -c 'import django, sys; print(f"Django {django.get_version()} on Python {sys.version.split()[0]} ($(VENV))")'
 
 lab: $(STAMP)
 	$(LAB) lab --host $(HOST) --port $(PORT)
