@@ -392,6 +392,10 @@ class TestFolder:
              "-o", "console_output_style=classic"]
         )  # fmt: skip
         lines = result.stdout.splitlines()
+        rootdir = next(
+            (line.split(": ", 1)[1] for line in lines if line.startswith("rootdir: ")), "?"
+        )
+        print("rootdir is the temporary folder:", Path(rootdir).resolve() == self.path.resolve())
         for line in lines:
             if match := re.match(r"(\S+::\S+) (PASSED|FAILED|ERROR)", line):
                 print(f"  {match[2]:<6} {match[1]}")
