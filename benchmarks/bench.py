@@ -9,7 +9,13 @@ against a baseline measured in the same run.
 * one notebook under strict nbval (pytest wall time minus pytest's own start,
   measured as a ``--collect-only`` run of the same file);
 * the recorder's cost on a loop of 1,000 saves, against no recorder;
+* memory kept by a recording of 100,000 saves (RSS growth of the process) and
+  the size of its table and HTML;
+* concurrent writes from threads (creates that failed, of 200 per run);
 * the full ``make test`` wall time.
+
+``--only boot,memory,threads`` runs some of them (names: kernel, boot, nbval,
+lab, recorder, memory, threads, suite).
 
 Results are printed and written to ``.bench/results.json`` (git-ignored).
 """
@@ -152,31 +158,77 @@ print(statistics.median(plain), statistics.median(recorded))
     return plain, recorded
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--skip-suite", action="store_true")
-    args = parser.parse_args()
-    runs = args.runs
-    lesson = "notebooks/00_start_here.ipynb"
-    results = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "machine": (
-            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        ),
-    }
+def boot_in_process():
+    """Seconds spent in ``boot()`` in a fresh Python process (no kernel)."""
+    code = (
+        "import time\nimport django.conf\n_t = time.perf_counter()\n"
+        "from signals_lab import boot\nboot(quiet=True)\n"
+        "print(time.perf_counter() - _t)"
+    )
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
 
-    print(f"Benchmarks, medians of {runs} runs ({results['machine']})")
-    kernel, _ = median_of(runs, kernel_start_stop)
-    results["kernel_start_stop_s"] = kernel
-    print(f"  bare kernel start + shutdown      {kernel:6.3f} s")
 
-    boot, _ = median_of(runs, boot_in_kernel)
-    results["boot_in_kernel_s"] = boot
-    print(f"  boot() inside a kernel            {boot:6.3f} s")
+def recording_memory(saves=100_000):
+    """MB of RSS a recording of ``saves`` creates adds, and the size of its outputs."""
+    code = f"""
+import gc
+from signals_lab import boot
+lab = boot(quiet=True)
+from tutorial_project.catalog.models import Author
 
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 1e6
+
+Author.objects.create(name="warm-up")
+gc.collect()
+before = rss_mb()
+with lab.record() as rec:
+    for i in range({saves}):
+        Author.objects.create(name=str(i))
+gc.collect()
+after = rss_mb()
+table = repr(rec)
+html = rec._repr_html_()
+print(after - before, len(table) / 1e6, len(html) / 1e6, len(rec.events))
+"""
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True)
+    grown, table, html, kept = out.stdout.split()
+    return float(grown), float(table), float(html), int(kept)
+
+
+def thread_writes(threads=8, creates=200):
+    """How many of ``creates`` concurrent creates from ``threads`` threads failed."""
+    code = f"""
+from concurrent.futures import ThreadPoolExecutor
+from django.db import connections
+from signals_lab import boot
+lab = boot(quiet=True)
+from tutorial_project.catalog.models import Author
+
+def create(i):
+    try:
+        Author.objects.create(name=str(i))
+        return 0
+    except Exception:
+        return 1
+    finally:
+        connections.close_all()
+
+with ThreadPoolExecutor({threads}) as pool:
+    failed = sum(pool.map(create, range({creates})))
+print(failed, Author.objects.count())
+"""
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True)
+    failed, count = map(int, out.stdout.split())
+    return failed, count
+
+
+def nbval_costs(runs, kernel, results):
     import tempfile
 
+    lesson = "notebooks/00_start_here.ipynb"
     (ROOT / ".bench").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ROOT / ".bench") as folder:
         boot_only = str(boot_only_notebook(folder))
@@ -193,20 +245,76 @@ def main():
                 f"(= {cost / kernel:.2f} x a bare kernel start + shutdown)"
             )
 
-    lab, _ = median_of(runs, lab_answers)
-    results["jupyterlab_answers_s"] = lab
-    print(f"  JupyterLab answering on /lab      {lab:6.3f} s after start")
 
-    plain, recorded = recorder_overhead()
-    results["saves_1000_plain_s"] = plain
-    results["saves_1000_recorded_s"] = recorded
-    results["recorder_ratio"] = recorded / plain
-    print(
-        f"  1,000 saves: plain {plain:.3f} s, recorded {recorded:.3f} s "
-        f"(= {recorded / plain:.2f} x)"
-    )
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-suite", action="store_true")
+    parser.add_argument("--only", default=None, help="comma-separated: boot,memory,threads,...")
+    args = parser.parse_args()
+    runs = args.runs
+    wanted = set(args.only.split(",")) if args.only else None
 
-    if not args.skip_suite:
+    def want(name):
+        return wanted is None or name in wanted
+
+    results = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
+    }
+
+    print(f"Benchmarks, medians of {runs} runs ({results['machine']})")
+    kernel = None
+    if want("kernel") or want("nbval"):
+        kernel, _ = median_of(runs, kernel_start_stop)
+        results["kernel_start_stop_s"] = kernel
+        print(f"  bare kernel start + shutdown      {kernel:6.3f} s")
+
+    if want("boot"):
+        boot, _ = median_of(runs, boot_in_kernel)
+        results["boot_in_kernel_s"] = boot
+        print(f"  boot() inside a kernel            {boot:6.3f} s")
+        boot, _ = median_of(runs, boot_in_process)
+        results["boot_in_process_s"] = boot
+        print(f"  boot() in a plain process         {boot:6.3f} s")
+
+    if want("threads"):
+        for threads in (2, 8):
+            failed, count = thread_writes(threads)
+            results[f"thread_writes_{threads}_failed"] = failed
+            print(f"  200 creates from {threads} threads      {failed} failed, {count} rows")
+
+    if want("memory"):
+        grown, table, html, kept = recording_memory()
+        results["record_100000_saves_mb"] = grown
+        results["record_100000_table_mb"] = table
+        results["record_100000_html_mb"] = html
+        print(
+            f"  recording 100,000 saves           +{grown:.0f} MB RSS, {kept} events kept, "
+            f"table {table:.2f} MB, HTML {html:.2f} MB"
+        )
+
+    if want("nbval"):
+        nbval_costs(runs, kernel, results)
+
+    if want("lab"):
+        lab, _ = median_of(runs, lab_answers)
+        results["jupyterlab_answers_s"] = lab
+        print(f"  JupyterLab answering on /lab      {lab:6.3f} s after start")
+
+    if want("recorder"):
+        plain, recorded = recorder_overhead()
+        results["saves_1000_plain_s"] = plain
+        results["saves_1000_recorded_s"] = recorded
+        results["recorder_ratio"] = recorded / plain
+        print(
+            f"  1,000 saves: plain {plain:.3f} s, recorded {recorded:.3f} s "
+            f"(= {recorded / plain:.2f} x)"
+        )
+
+    if want("suite") and not args.skip_suite:
         suite_runs = max(1, min(runs, 3))
         suite, _ = median_of(suite_runs, lambda: pytest_wall("-n", "auto", "--dist", "loadfile"))
         results["make_test_s"] = suite

@@ -1,5 +1,7 @@
 """
-A guard that refuses network connections beyond loopback (tests only).
+A guard that refuses network traffic beyond loopback (tests only): TCP
+``connect``/``connect_ex`` and UDP ``sendto``/``sendmsg`` to an address that is
+not loopback (a host name counts as not loopback: resolving it needs DNS).
 
 The test suite sets ``SIGNALS_LAB_NETWORK_GUARD=1``; the pytest process and
 every kernel that calls ``boot()`` then install this guard, so a lesson or a
@@ -11,10 +13,12 @@ import ipaddress
 import os
 import socket
 
-__all__ = ["install", "NetworkBlocked", "enabled"]
+__all__ = ["install", "installed", "NetworkBlocked", "enabled"]
 
 _original_connect = socket.socket.connect
 _original_connect_ex = socket.socket.connect_ex
+_original_sendto = socket.socket.sendto
+_original_sendmsg = getattr(socket.socket, "sendmsg", None)
 
 
 class NetworkBlocked(OSError):
@@ -49,7 +53,35 @@ def _guarded_connect_ex(self, address):
     return _original_connect_ex(self, address)
 
 
+def _refuse(address):
+    raise NetworkBlocked(f"Signals Lab blocks network access beyond loopback: {address!r}")
+
+
+def _guarded_sendto(self, data, *args):
+    # sendto(data, address) or sendto(data, flags, address)
+    address = args[-1] if args else None
+    if address is not None and not _allowed(self, address):
+        _refuse(address)
+    return _original_sendto(self, data, *args)
+
+
+def _guarded_sendmsg(self, buffers, ancdata=(), flags=0, address=None):
+    if address is not None and not _allowed(self, address):
+        _refuse(address)
+    if address is None:
+        return _original_sendmsg(self, buffers, ancdata, flags)
+    return _original_sendmsg(self, buffers, ancdata, flags, address)
+
+
+def installed():
+    """True when this process's sockets are guarded."""
+    return socket.socket.connect is _guarded_connect and socket.socket.sendto is _guarded_sendto
+
+
 def install():
-    """Refuse non-loopback connections in this process (idempotent)."""
+    """Refuse non-loopback connections and datagrams in this process (idempotent)."""
     socket.socket.connect = _guarded_connect
     socket.socket.connect_ex = _guarded_connect_ex
+    socket.socket.sendto = _guarded_sendto
+    if _original_sendmsg is not None:
+        socket.socket.sendmsg = _guarded_sendmsg

@@ -10,8 +10,11 @@ Jupyter, and plain Django makes it treacherous (Django 5.2, DEBUG=True):
   version: your edit is ignored.
 
 ``@lab.receiver(...)`` takes the same arguments as ``django.dispatch.receiver``
-and replaces the earlier version of the same function (same name in the same
-module), so a cell run three times leaves exactly one receiver, the latest.
+and replaces every earlier version of the same function (same name in the same
+module) on every signal and sender it was connected to, so a cell run three
+times leaves exactly the latest version, connected where the latest cell says,
+even after an edit from ``pre_save`` to ``post_save``. Several decorators
+stacked on one function (one cell run) stay several connections.
 In a project's ``signals.py`` use Django's own ``@receiver``: modules are
 imported once, so the problem does not arise there.
 """
@@ -26,7 +29,8 @@ from .errors import LabError
 
 __all__ = ["receiver", "connected", "forget", "connected_receivers"]
 
-# (id(signal), uid, sender key) -> (signal, sender, function)
+# uid -> [(signal, sender, function), ...]: every connection made under that
+# uid. A dict keyed by uid, so connecting costs the same with 10,000 receivers.
 _registry = {}
 _counter = itertools.count(1)
 
@@ -56,9 +60,14 @@ def _connect(signal, func, sender, uid):
 
 def receiver(signal, *, sender=None, uid=None):
     """
-    Connect the decorated function to ``signal`` (or a list of signals),
-    replacing any earlier version connected by this decorator under the same
-    ``uid`` (default: the function's module and qualified name).
+    Connect the decorated function to ``signal`` (or a list of signals).
+
+    Every earlier version of the function connected by this decorator under
+    the same ``uid`` (default: the function's module and qualified name) is
+    disconnected first, from every signal and sender: re-running a cell
+    replaces its receiver, wherever the earlier run connected it. The same
+    function object decorated several times (stacked decorators) keeps every
+    connection; the same signal and sender twice is connected once.
 
     Receivers are held strongly (``weak=False``), so they stay connected until
     :func:`forget` disconnects them. Returns the function unchanged.
@@ -69,21 +78,26 @@ def receiver(signal, *, sender=None, uid=None):
         if not callable(func):
             raise LabError(f"{func!r} is not callable, so it cannot be a receiver.")
         key = uid or f"lab:{func.__module__}.{func.__qualname__}"
+        kept = []
+        for old_signal, old_sender, old_func in _registry.get(key, ()):
+            same_place = old_signal in signals and _same_sender(old_sender, sender)
+            if old_func is not func or same_place:
+                # An earlier version (the cell ran again), or this very
+                # connection again: disconnect, whatever signal it was on.
+                old_signal.disconnect(sender=old_sender, dispatch_uid=key)
+            else:
+                kept.append((old_signal, old_sender, old_func))
+        _registry[key] = kept
         for s in signals:
-            for entry_key, (_s, old_sender, old_func) in list(_registry.items()):
-                if entry_key[:2] != (id(s), key):
-                    continue
-                # An older version of the function (the cell ran again), or the
-                # same sender again: replace. The same function stacked with
-                # another sender (@lab.receiver twice): keep both.
-                if old_func is not func or _sender_key(old_sender) == _sender_key(sender):
-                    s.disconnect(sender=old_sender, dispatch_uid=key)
-                    del _registry[entry_key]
             _connect(s, func, sender, key)
-            _registry[(id(s), key, _sender_key(sender))] = (s, sender, func)
+            kept.append((s, sender, func))
         return func
 
     return decorator
+
+
+def _same_sender(a, b):
+    return _sender_key(a) == _sender_key(b)
 
 
 @contextlib.contextmanager
@@ -123,22 +137,36 @@ def forget(func=None, *, signal=None, name=None):
             )
         return _forget_by_name(_signals(signal)[0], name)
     removed = 0
-    for entry_key, (signal, sender, f) in list(_registry.items()):
-        if (
-            func is None
-            or f is func
-            or getattr(f, "__qualname__", None) == getattr(func, "__qualname__", object())
-        ):
-            signal.disconnect(sender=sender, dispatch_uid=entry_key[1])
-            del _registry[entry_key]
-            removed += 1
+    for key, entries in list(_registry.items()):
+        kept = []
+        for signal, sender, f in entries:
+            if (
+                func is None
+                or f is func
+                or getattr(f, "__qualname__", None) == getattr(func, "__qualname__", object())
+            ):
+                signal.disconnect(sender=sender, dispatch_uid=key)
+                removed += 1
+            else:
+                kept.append((signal, sender, f))
+        if kept:
+            _registry[key] = kept
+        else:
+            del _registry[key]
     return removed
 
 
 def _forget_by_name(signal, name):
     removed = dispatch.remove(signal, lambda target: getattr(target, "__name__", None) == name)
-    for key, (s, _sender, func) in list(_registry.items()):
-        if s is signal and getattr(func, "__name__", None) == name:
+    for key, entries in list(_registry.items()):
+        kept = [
+            (s, sender, func)
+            for s, sender, func in entries
+            if not (s is signal and getattr(func, "__name__", None) == name)
+        ]
+        if kept:
+            _registry[key] = kept
+        else:
             del _registry[key]
     return removed
 
@@ -149,5 +177,6 @@ def connected_receivers():
 
     return sorted(
         (signal_name(signal), getattr(func, "__qualname__", repr(func)))
-        for signal, _sender, func in _registry.values()
+        for entries in _registry.values()
+        for signal, _sender, func in entries
     )

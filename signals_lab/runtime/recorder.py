@@ -23,13 +23,13 @@ about what runs or in which order.
 """
 
 import contextvars
+import copy
 import functools
 import re
 import sys
 import threading
 import types
 import weakref
-from dataclasses import dataclass, field
 
 from django.db import connection, models
 from django.dispatch import Signal
@@ -229,7 +229,59 @@ def _shown(name, named):
 # --------------------------------------------------------------------------
 
 
-@dataclass
+class Collected:
+    """
+    Stands for an argument or sender that was garbage-collected after the
+    signal was sent (the recorder holds senders and instances weakly, so
+    recording never keeps an object alive). Its repr is what the table showed.
+    """
+
+    __slots__ = ("summary",)
+
+    def __init__(self, summary):
+        self.summary = summary
+
+    def __repr__(self):
+        return f"<collected: {self.summary}>"
+
+    def __bool__(self):
+        return False
+
+
+def _hold(value):
+    """
+    How an event keeps a value: weakly for classes and objects (model
+    instances, requests, app configs, ...), so that recording changes nothing
+    about what gets garbage-collected; as is for plain data (None, numbers,
+    text, tuples, lists, dicts, sets) and for objects that cannot be weakly
+    referenced.
+    """
+    if isinstance(value, type) or type(value).__module__ != "builtins":
+        try:
+            return weakref.ref(value)
+        except TypeError:
+            return value
+    return value
+
+
+def _release(held, summary):
+    if type(held) is weakref.ref:
+        value = held()
+        return Collected(summary) if value is None else value
+    return held
+
+
+def _detached(error):
+    """A copy of ``error`` without its traceback (whose frames hold locals), if it can be made."""
+    if error is None:
+        return None
+    try:
+        clone = copy.copy(error)
+    except Exception:
+        return error
+    return clone if type(clone) is type(error) else error
+
+
 class Event:
     """
     One signal sent while a recording was active.
@@ -243,21 +295,75 @@ class Event:
     group first, though the async receivers usually start first.
     ``method``: ``send``, ``send_robust``, ``asend`` or ``asend_robust``.
     ``depth``: 0 for a signal sent by your code, 1 for one sent from inside a
-    receiver, and so on. ``raised``: the exception that escaped ``send()``, or
-    None. ``failed``: receivers whose exception ``send_robust`` caught.
+    receiver, and so on. ``raised``: the exception that escaped ``send()``
+    (a copy without its traceback), or None. ``failed``: receivers whose
+    exception ``send_robust`` caught.
+
+    An event never keeps its sender, its signal or an argument alive: classes
+    and objects are held weakly, and one garbage-collected since reads as a
+    :class:`Collected` placeholder (what the table showed stays in ``shown``).
     """
 
-    index: int
-    signal: str
-    sender: object
-    kwargs: dict
-    receivers: list = field(default_factory=list)
-    method: str = "send"
-    depth: int = 0
-    raised: BaseException | None = None
-    failed: list = field(default_factory=list)
-    signal_obj: Signal | None = field(default=None, repr=False)
-    shown: dict = field(default_factory=dict, repr=False)
+    __slots__ = (
+        "index",
+        "signal",
+        "_sender",
+        "sender_text",
+        "_kwargs",
+        "receivers",
+        "method",
+        "depth",
+        "raised",
+        "failed",
+        "_signal_obj",
+        "shown",
+    )
+
+    def __init__(
+        self,
+        index,
+        signal,
+        sender,
+        kwargs,
+        receivers=None,
+        method="send",
+        depth=0,
+        raised=None,
+        failed=None,
+        signal_obj=None,
+        shown=None,
+    ):
+        self.index = index
+        self.signal = signal
+        self._sender = _hold(sender)
+        self.sender_text = sender_label(sender)
+        self._kwargs = {key: _hold(value) for key, value in kwargs.items()}
+        self.receivers = receivers if receivers is not None else []
+        self.method = method
+        self.depth = depth
+        self.raised = raised
+        self.failed = failed if failed is not None else []
+        self._signal_obj = None if signal_obj is None else weakref.ref(signal_obj)
+        self.shown = shown if shown is not None else {}
+
+    @property
+    def sender(self):
+        return _release(self._sender, self.sender_text)
+
+    @property
+    def kwargs(self):
+        return {key: _release(held, self.shown.get(key, "?")) for key, held in self._kwargs.items()}
+
+    @property
+    def signal_obj(self):
+        return None if self._signal_obj is None else self._signal_obj()
+
+    def __repr__(self):
+        return (
+            f"Event(index={self.index}, signal={self.signal!r}, sender={self.sender_text}, "
+            f"kwargs={{{', '.join(self.arguments(hide_default_using=False))}}}, "
+            f"receivers={self.receivers!r}, method={self.method!r}, depth={self.depth})"
+        )
 
     def arguments(self, hide_default_using=True):
         """
@@ -268,8 +374,14 @@ class Event:
         return [
             f"{key}={text}"
             for key, text in self.shown.items()
-            if not (hide_default_using and key == "using" and self.kwargs.get(key) == "default")
+            if not (hide_default_using and key == "using" and text == "'default'")
         ]
+
+
+# How many events a recording keeps, and a table shows, unless told otherwise.
+KEEP = 10_000
+ROWS = 100
+_DEFAULT = object()  # "the recording's own ``rows``"
 
 
 class Recording:
@@ -279,12 +391,16 @@ class Recording:
     Display it in a cell for a table; ``events`` holds :class:`Event` objects.
     """
 
-    def __init__(self, only=None, exclude=None, sender=None, noise=False):
+    def __init__(self, only=None, exclude=None, sender=None, noise=False, keep=KEEP, rows=ROWS):
         self.only = _name_set(only)
         self.exclude = _name_set(exclude) or frozenset()
         self.sender = sender
         self.noise = noise
+        self.keep = keep
+        self.rows_shown = rows
         self.events = []
+        self.seen = 0  # every event recorded, kept or not
+        self.dropped = 0  # events past ``keep``: counted, not kept
         self.active = False
 
     # -- filtering --------------------------------------------------------
@@ -331,7 +447,7 @@ class Recording:
 
     def filter(self, signal=None, sender=None):
         """A new Recording with only the events of ``signal`` (a name) and/or ``sender``."""
-        subset = Recording(only=None, noise=True)
+        subset = Recording(only=None, noise=True, rows=self.rows_shown)
         wanted = _name_set(signal)
         subset.events = [
             e
@@ -347,37 +463,49 @@ class Recording:
         subset.events = self.events[:n]
         return subset
 
+    def all(self):
+        """The same events, shown without a row limit (``rec.all()`` in a cell)."""
+        subset = Recording(only=None, noise=True, rows=None)
+        subset.events = self.events
+        subset.dropped = self.dropped
+        return subset
+
     def receivers(self):
         """Every receiver that ran, in call order."""
         return [name for event in self.events for name in event.receivers]
 
     # -- display -----------------------------------------------------------------
-    def rows(self):
-        rows = []
-        for e in self.events:
-            signal = "  " * e.depth + e.signal
-            if e.method != "send":
-                signal += f" ({e.method})"
-            receivers = list(e.receivers) or ["(no receivers)"]
-            for name in e.failed:
-                i = receivers.index(name) if name in receivers else None
-                if i is not None:
-                    receivers[i] = f"{name}  ✗ caught"
-            if e.raised is not None and e.receivers:
-                receivers[-1] += f"  ✗ raised {type(e.raised).__name__}"
-            elif e.raised is not None:
-                receivers = [f"✗ raised {type(e.raised).__name__}"]
-            rows.append(
-                (str(e.index), signal, sender_label(e.sender), ", ".join(e.arguments()), receivers)
-            )
-        return rows
+    def _shown_events(self, rows):
+        """``(events to show, how many more were recorded)``."""
+        limit = self.rows_shown if rows is _DEFAULT else rows
+        events = self.events if limit is None else self.events[:limit]
+        return events, len(self.events) - len(events) + self.dropped
 
-    def table(self):
-        """The deterministic text table that notebooks store and nbval compares."""
-        if not self.events:
+    def _more(self, shown, hidden):
+        """The last line of a table cut short: how many more, and how to see them."""
+        ways = []
+        if len(self.events) > shown:
+            ways.append("rec.all() shows every event kept")
+        if self.dropped:
+            ways.append(f"record(keep=None) keeps more than {len(self.events):,}")
+        hint = f" ({'; '.join(ways)})" if ways else ""
+        return f"… {hidden:,} more events not shown{hint}"
+
+    def rows(self, rows=_DEFAULT):
+        """``(number, signal, sender, arguments, [receivers])`` for each event shown."""
+        return [_row(e) for e in self._shown_events(rows)[0]]
+
+    def table(self, rows=_DEFAULT):
+        """
+        The deterministic text table that notebooks store and nbval compares:
+        at most ``rows`` events (default: the recording's ``rows``, 100), then
+        one line saying how many more there are. ``rows=None`` shows all.
+        """
+        if not self.events and not self.dropped:
             return "(no signals recorded)"
+        events, hidden = self._shown_events(rows)
         headers = ("#", "signal", "sender", "arguments", "receivers")
-        rows = self.rows()
+        rows = [_row(e) for e in events]
         widths = [len(h) for h in headers[:4]]
         for row in rows:
             for i in range(4):
@@ -388,6 +516,8 @@ class Recording:
             lines.append(fmt.format(number, signal, sender, arguments, receivers[0]).rstrip())
             for extra in receivers[1:]:
                 lines.append(fmt.format("", "", "", "", extra).rstrip())
+        if hidden:
+            lines.append(self._more(len(events), hidden))
         return "\n".join(lines)
 
     def __repr__(self):
@@ -396,20 +526,35 @@ class Recording:
     def _repr_pretty_(self, printer, cycle):
         printer.text(self.table())
 
-    def _repr_html_(self):
+    def _repr_html_(self, rows=_DEFAULT):
         from django.utils.html import escape
 
-        if not self.events:
+        if not self.events and not self.dropped:
             return "<p><em>(no signals recorded)</em></p>"
+        events, hidden = self._shown_events(rows)
         left = 'style="text-align: left; vertical-align: top"'
         head = "".join(
             f"<th {left}>{h}</th>" for h in ("#", "signal", "sender", "arguments", "receivers")
         )
         body = []
-        for number, signal, sender, arguments, receivers in self.rows():
-            cells = [number, signal, sender, arguments, "<br>".join(map(escape, receivers))]
-            cells[:4] = [escape(c) for c in cells[:4]]
+        for event, (number, signal, sender, arguments, receivers) in zip(
+            events, (_row(e) for e in events), strict=True
+        ):
+            # Leading spaces collapse in HTML: indent nested events with
+            # non-breaking ones, as the text table does with spaces.
+            indent = "&#160;&#160;" * event.depth
+            cells = [
+                escape(number),
+                indent + escape(signal.lstrip(" ")),
+                escape(sender),
+                escape(arguments),
+                "<br>".join(map(escape, receivers)),
+            ]
             body.append("<tr>" + "".join(f"<td {left}>{c}</td>" for c in cells) + "</tr>")
+        if hidden:
+            body.append(
+                f'<tr><td {left} colspan="5">{escape(self._more(len(events), hidden))}</td></tr>'
+            )
         return (
             '<table class="signals-lab-recording" style="font-family: monospace">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -418,6 +563,22 @@ class Recording:
     def diagram(self):
         """A Mermaid sequence diagram of the recording (see :class:`Diagram`)."""
         return Diagram(self)
+
+
+def _row(e):
+    signal = "  " * e.depth + e.signal
+    if e.method != "send":
+        signal += f" ({e.method})"
+    receivers = list(e.receivers) or ["(no receivers)"]
+    for name in e.failed:
+        i = receivers.index(name) if name in receivers else None
+        if i is not None:
+            receivers[i] = f"{name}  ✗ caught"
+    if e.raised is not None and e.receivers:
+        receivers[-1] += f"  ✗ raised {type(e.raised).__name__}"
+    elif e.raised is not None:
+        receivers = [f"✗ raised {type(e.raised).__name__}"]
+    return (str(e.index), signal, e.sender_text, ", ".join(e.arguments()), receivers)
 
 
 def _name_set(value):
@@ -455,22 +616,25 @@ class Diagram:
         self.recording = recording
 
     def source(self):
+        events, hidden = self.recording._shown_events(_DEFAULT)
         lines = ["sequenceDiagram", "    participant Django"]
         aliases = {}
-        for event in self.recording.events:
+        for event in events:
             for name in event.receivers:
                 if name not in aliases:
                     aliases[name] = f"R{len(aliases) + 1}"
                     label = _clean(name.rsplit(".", 1)[-1])
                     lines.append(f"    participant {aliases[name]} as {label}")
-        for event in self.recording.events:
-            text = _clean(" ".join([event.signal, sender_label(event.sender), *_key_args(event)]))
+        for event in events:
+            text = _clean(" ".join([event.signal, event.sender_text, *_key_args(event)]))
             if not event.receivers:
                 lines.append(f"    Note right of Django: {text} (no receivers)")
             for name in event.receivers:
                 lines.append(f"    Django->>{aliases[name]}: {text}")
             if event.raised is not None:
                 lines.append(f"    Note right of Django: raised {type(event.raised).__name__}")
+        if hidden:
+            lines.append(f"    Note right of Django: … {hidden:,} more events not shown")
         return "\n".join(lines)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -501,7 +665,7 @@ def _clean(text):
 # --------------------------------------------------------------------------
 
 
-def record(only=None, exclude=None, sender=None, noise=False):
+def record(only=None, exclude=None, sender=None, noise=False, keep=KEEP, rows=ROWS):
     """
     Record the signals sent inside a ``with`` block.
 
@@ -510,8 +674,13 @@ def record(only=None, exclude=None, sender=None, noise=False):
     ``noise``: also keep ``class_prepared``, ``connection_created``,
     ``pre_init`` and ``post_init``, which are left out by default (naming them
     in ``only`` keeps them too). Signals from every thread are recorded.
+
+    Limits, so that a loop of a million saves stays cheap: the recording keeps
+    the first ``keep`` events (10,000; ``None``: all) and counts the rest; its
+    table and diagram show the first ``rows`` (100; ``None``: all) and end
+    with "… N more events not shown". ``rec.all()`` shows every event kept.
     """
-    return Recording(only=only, exclude=exclude, sender=sender, noise=noise)
+    return Recording(only=only, exclude=exclude, sender=sender, noise=noise, keep=keep, rows=rows)
 
 
 def install():
@@ -550,6 +719,17 @@ def _recordings_for(signal, sender):
 
 def _begin(signal, method, sender, named, target):
     name, recordings = target
+    depth = _depth.get()
+    with _lock:
+        slots = []
+        for recording in recordings:
+            recording.seen += 1
+            if recording.keep is not None and len(recording.events) >= recording.keep:
+                recording.dropped += 1
+            else:
+                slots.append((recording, recording.seen))
+    if not slots:
+        return [], ()
     sync_receivers, async_receivers = dispatch.planned(signal, sender)
     # Response order: sync receivers, then async ones. send() also calls them in
     # that order; asend() gathers the sync group and the async ones concurrently.
@@ -557,27 +737,30 @@ def _begin(signal, method, sender, named, target):
     _formatting.active = True
     try:
         shown = _shown(name, named)
-    finally:
-        _formatting.active = False
-    events = []
-    with _lock:
-        for recording in recordings:
-            event = Event(
-                index=len(recording.events) + 1,
+        events = [
+            Event(
+                index=index,
                 signal=name,
                 sender=sender,
-                kwargs=dict(named),
+                kwargs=named,
                 method=method,
-                depth=_depth.get(),
+                depth=depth,
                 signal_obj=signal,
                 shown=shown,
             )
+            for _recording, index in slots
+        ]
+    finally:
+        _formatting.active = False
+    with _lock:
+        for (recording, _index), event in zip(slots, events, strict=True):
             recording.events.append(event)
-            events.append(event)
     return events, planned
 
 
 def _finish(events, planned, responses=None, error=None):
+    if not events:
+        return
     ran = planned
     failed = []
     if error is not None:
@@ -587,10 +770,11 @@ def _finish(events, planned, responses=None, error=None):
             describe_receiver(r) for r, response in responses if isinstance(response, Exception)
         ]
     names = [describe_receiver(r) for r in ran]
+    raised = _detached(error)
     for event in events:
         event.receivers = names
         event.failed = failed
-        event.raised = error
+        event.raised = raised
 
 
 def _ran_until(planned, error):
