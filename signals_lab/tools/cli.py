@@ -8,6 +8,7 @@
     signals-lab hint 03           the next hint (--level N for a given one)
     signals-lab reset 03          your exercise 03 back to the start (yours kept once)
     signals-lab watch [03]        re-check an exercise each time you save it
+    signals-lab course DIR        (teachers) write an nbgrader course from solutions/
 
 ``--home DIR`` (or ``SIGNALS_LAB_HOME``) puts the workspace anywhere; each
 command is also a ``make`` target (``make check EX=03`` ...), and
@@ -223,6 +224,12 @@ def cmd_watch(args):
         return 0
 
 
+def cmd_course(args):
+    from . import course
+
+    return course.run(args)
+
+
 def parser():
     top = argparse.ArgumentParser(
         prog="signals-lab",
@@ -251,6 +258,9 @@ def parser():
     watch = sub.add_parser("watch", help="check an exercise every time you save it")
     watch.add_argument("exercise", nargs="?", help="only this one (default: every exercise)")
     watch.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)
+    from .course import add_arguments
+
+    add_arguments(sub.add_parser("course", help="(teachers) write an nbgrader course"))
     return top
 
 
@@ -262,6 +272,7 @@ COMMANDS = {
     "hint": cmd_hint,
     "reset": cmd_reset,
     "watch": cmd_watch,
+    "course": cmd_course,
 }
 
 

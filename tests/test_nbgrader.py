@@ -1,0 +1,240 @@
+"""
+Grading a class with nbgrader, as a teacher runs it: `signals-lab course DIR`,
+then nbgrader's own commands as subprocesses (generate, release; three students
+fetch, answer and submit; collect, autograde, feedback, export) in a temporary
+course with its own exchange folder.
+
+The students: one with the reference answers, one who changed nothing, one with
+the reference answers but a wrong welcome e-mail receiver (01). Their scores:
+full, 0, full minus 01's points.
+
+nbgrader is a teacher's extra (requirements-teacher.txt, installed by
+.ci/setup-teacher): without it these tests skip, unless
+SIGNALS_LAB_REQUIRE_TEACHER=1 says it must be there.
+
+Autograding costs about 2 s a notebook (a fresh kernel, boot(), the check run
+twice when it passes), so by default the class is graded on a representative
+four of the ten exercises: 01 (on_commit, the wrong answer), 03 (recursion),
+08 (async receivers) and 09 (a pytest test in the notebook); the reference
+answers of all ten are graded too (`test_reference_answers_of_every_exercise`).
+SIGNALS_LAB_CLASS_EXERCISES=all (or "01 02 ...") grades the class on others.
+"""
+
+import csv
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from signals_lab.checks import catalogue
+from signals_lab.layout import EXERCISES, SOLUTIONS
+from signals_lab.tools.course import ASSIGNMENT, COURSE_ID
+from signals_lab.tools.generate import BEGIN, END
+
+pytestmark = pytest.mark.notebook
+
+BIN = Path(sys.executable).parent
+NBGRADER = BIN / "nbgrader"
+CLASS = os.environ.get("SIGNALS_LAB_CLASS_EXERCISES", "01 03 08 09")
+WRONG_EXERCISE = "01_welcome_email"
+# Written where the student's copy says "# YOUR CODE HERE": no raw check, no
+# on_commit (a rolled-back registration still sends the e-mail).
+WRONG_ANSWER = """\
+if created:
+        send_mail("Welcome to Signals Lab", "Hello!", None, [instance.email])"""
+
+
+def _require_nbgrader():
+    if NBGRADER.exists():
+        return
+    reason = "nbgrader is not installed (teachers' extra: bash .ci/setup-teacher)"
+    if os.environ.get("SIGNALS_LAB_REQUIRE_TEACHER") == "1":
+        pytest.fail(f"SIGNALS_LAB_REQUIRE_TEACHER=1 but {reason}")
+    pytest.skip(reason)
+
+
+def _names(spec):
+    if spec.strip() == "all":
+        return [e.name for e in catalogue.exercises()]
+    return [catalogue.find(part).name for part in spec.replace(",", " ").split()]
+
+
+class Course:
+    """A temporary nbgrader course, its exchange and its students' homes."""
+
+    def __init__(self, root, exercises):
+        self.root = root
+        self.dir = root / "course"
+        self.exchange = root / "exchange"
+        self.exercises = exercises
+        self.timings = {}
+
+    def env(self, home):
+        env = {**os.environ, "HOME": str(home), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+        for name in ("SIGNALS_LAB_STATE_DIR", "DJANGO_SETTINGS_MODULE", "JUPYTER_CONFIG_DIR"):
+            env.pop(name, None)
+        return env
+
+    def run(self, *args, cwd=None, home=None, timeout=600):
+        home = home or self.root / "teacher"
+        home.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        result = subprocess.run(
+            [str(a) for a in args],
+            cwd=cwd or self.dir,
+            env=self.env(home),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        self.timings.setdefault(args[1] if len(args) > 1 else args[0], []).append(
+            time.perf_counter() - start
+        )
+        assert result.returncode == 0, f"{args}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        return result
+
+    def nbgrader(self, *args, **kwargs):
+        return self.run(NBGRADER, *args, **kwargs)
+
+    def student(self, name, *args):
+        home = self.root / "students" / name
+        return self.nbgrader(
+            *args,
+            f"--Exchange.root={self.exchange}",
+            f"--CourseDirectory.course_id={COURSE_ID}",
+            cwd=home,
+            home=home,
+        )
+
+    def setup(self):
+        self.exchange.mkdir(parents=True)
+        numbers = [name.split("_", 1)[0] for name in self.exercises]
+        self.run(
+            BIN / "signals-lab",
+            "course",
+            self.dir,
+            "--exchange",
+            self.exchange,
+            "--exercises",
+            *numbers,
+            cwd=self.root,
+        )
+        self.nbgrader("generate_assignment", ASSIGNMENT)
+        self.nbgrader("release_assignment", ASSIGNMENT)
+
+    def fetched(self, name):
+        self.student(name, "fetch_assignment", ASSIGNMENT)
+        return self.root / "students" / name / ASSIGNMENT
+
+
+def _reference(source):
+    """A solution cell as a student would write it (the markers are the kit's, not theirs)."""
+    return "\n".join(line for line in source.split("\n") if line.strip() not in (BEGIN, END))
+
+
+def answer(folder, wrong=None):
+    """Fill every answer cell of the fetched notebooks with the reference answer."""
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        solution = nbformat.read(SOLUTIONS / path.name, as_version=4)
+        for cell, reference in zip(nb.cells, solution.cells, strict=True):
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                if path.stem == wrong:
+                    assert "# YOUR CODE HERE\n    ..." in cell.source
+                    cell.source = cell.source.replace("# YOUR CODE HERE\n    ...", WRONG_ANSWER)
+                else:
+                    cell.source = _reference(reference.source)
+        nbformat.write(nb, path)
+
+
+def _scores(course):
+    """{student: {notebook: score}} from nbgrader's gradebook."""
+    from nbgrader.api import Gradebook
+
+    url = f"sqlite:///{course.dir / 'gradebook.db'}"
+    with Gradebook(url) as gradebook:
+        assignment = gradebook.find_assignment(ASSIGNMENT)
+        return {
+            submission.student_id: {nb.name: nb.score for nb in submission.notebooks}
+            for submission in assignment.submissions
+        }
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    _require_nbgrader()
+    made = Course(tmp_path_factory.mktemp("nbgrader"), _names(CLASS))
+    made.setup()
+    return made
+
+
+def test_the_release_is_the_kits_exercises(course):
+    release = course.dir / "release" / ASSIGNMENT
+    assert sorted(p.stem for p in release.glob("*.ipynb")) == course.exercises
+    for path in sorted(release.glob("*.ipynb")):
+        released = nbformat.read(path, as_version=4)
+        kit = nbformat.read(EXERCISES / path.name, as_version=4)
+        assert [(c.cell_type, c.source) for c in released.cells] == [
+            (c.cell_type, c.source) for c in kit.cells
+        ], path.name
+        assert not any(c.get("outputs") for c in released.cells if c.cell_type == "code")
+
+
+def test_three_students_graded_by_nbgrader(course, capsys):
+    students = {"ada": None, "bob": "untouched", "cy": WRONG_EXERCISE}
+    for name, how in students.items():
+        folder = course.fetched(name)
+        if how != "untouched":
+            answer(folder, wrong=how)
+        course.student(name, "submit", ASSIGNMENT, f"--student={name}")
+    course.nbgrader("collect", ASSIGNMENT)
+    start = time.perf_counter()
+    course.nbgrader("autograde", ASSIGNMENT)
+    elapsed = time.perf_counter() - start
+    notebooks = len(students) * len(course.exercises)
+    course.nbgrader("generate_feedback", ASSIGNMENT)
+    course.nbgrader("export")
+
+    full = len(course.exercises)
+    with (course.dir / "grades.csv").open(newline="") as handle:
+        grades = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert {name: float(row["score"]) for name, row in grades.items()} == {
+        "ada": full,
+        "bob": 0,
+        "cy": full - 1,
+    }
+    assert {float(row["max_score"]) for row in grades.values()} == {full}
+    scores = _scores(course)
+    assert scores["cy"][WRONG_EXERCISE] == 0
+    assert all(score == 1 for nb, score in scores["cy"].items() if nb != WRONG_EXERCISE)
+    # Feedback: one page per notebook; the wrong answer's page says what is not right.
+    feedback = course.dir / "feedback" / "cy" / ASSIGNMENT
+    assert sorted(p.stem for p in feedback.glob("*.html")) == course.exercises
+    page = (feedback / f"{WRONG_EXERCISE}.html").read_text(encoding="utf-8")
+    assert "not yet" in page and "AssertionError" in page
+    # The students' check results stayed in the course's scratch folder.
+    assert (course.dir / ".grading-state" / "progress.json").is_file()
+    with capsys.disabled():
+        print(
+            f"\n  nbgrader autograde: {notebooks} notebooks in {elapsed:.1f} s "
+            f"({elapsed / notebooks:.2f} s a notebook, nbgrader's start included)"
+        )
+
+
+def test_reference_answers_of_every_exercise(tmp_path):
+    """Every exercise's reference answer earns its point under nbgrader (one student)."""
+    _require_nbgrader()
+    rest = [e.name for e in catalogue.exercises() if e.name not in _names(CLASS)]
+    if not rest:
+        pytest.skip("the class test above already graded every exercise")
+    course = Course(tmp_path, rest)
+    course.setup()
+    answer(course.fetched("dee"))
+    course.student("dee", "submit", ASSIGNMENT, "--student=dee")
+    course.nbgrader("collect", ASSIGNMENT)
+    course.nbgrader("autograde", ASSIGNMENT)
+    assert _scores(course)["dee"] == dict.fromkeys(rest, 1)
