@@ -65,3 +65,36 @@ def test_lessons_link_the_django_docs(path):
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     # 5.2 LTS docs, or 6.1 docs where a lesson is about what 6.x changed or added.
     assert re.search(r"docs\.djangoproject\.com/en/(5\.2|6\.1)/", prose)
+
+
+LONGEST_CELL = 20  # non-blank lines: longer machinery belongs in a kit helper (lab.demos)
+# Lessons another session is rewriting; expected to pass once that work lands
+# (non-strict: a pass shows as XPASS). Today 08 has cells of 21 to 37 lines.
+LONG_CELLS_BEING_REWORKED = {
+    "01_signal_api.ipynb",
+    "02_save_and_init.ipynb",
+    "03_delete.ipynb",
+    "04_m2m_changed.ipynb",
+    "08_management_and_wrappers.ipynb",
+    "10_async.ipynb",
+}
+
+
+def _lesson_params():
+    for path in notebook_paths(LESSONS):
+        marks = []
+        if path.name in LONG_CELLS_BEING_REWORKED:
+            marks.append(pytest.mark.xfail(reason="being reworked elsewhere", strict=False))
+        yield pytest.param(path, id=path.name, marks=marks)
+
+
+@pytest.mark.parametrize("path", list(_lesson_params()))
+def test_lesson_code_cells_are_short(path):
+    nb = nbformat.read(path, as_version=4)
+    long_cells = {
+        index: lines
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and (lines := sum(1 for line in cell.source.splitlines() if line.strip())) > LONGEST_CELL
+    }
+    assert not long_cells, f"cells longer than {LONGEST_CELL} lines (cell: lines): {long_cells}"
