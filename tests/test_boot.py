@@ -1,5 +1,6 @@
 """boot() in real kernels and processes: one line, private data, clear errors."""
 
+import json
 import os
 import re
 import subprocess
@@ -59,7 +60,7 @@ print("after reset", Author.objects.count())
 
 
 def test_parallel_processes_do_not_share_data_and_leave_no_files(tmp_path):
-    tmp = str(tmp_path)
+    runtime = tmp_path / "kernels"
     code = (
         BOOT
         + """
@@ -70,35 +71,30 @@ time.sleep(0.5)
 print("tags", Tag.objects.count())
 """
     )
-    env = {"TMPDIR": tmp}
+    env = {"TMPDIR": str(tmp_path), "SIGNALS_LAB_RUNTIME_DIR": str(runtime)}
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", code],
             stdout=subprocess.PIPE,
             text=True,
             env={**os.environ, **env},
-            cwd=tmp,
+            cwd=tmp_path,
         )
         for _ in range(2)
     ]
     outputs = [p.communicate(timeout=120)[0] for p in procs]
-    assert all("tags 1" in out for out in outputs)
-    assert os.listdir(tmp) == []
+    assert [out.splitlines()[-1] for out in outputs] == ["tags 1", "tags 1"]
+    assert os.listdir(tmp_path) == ["kernels"] and os.listdir(runtime) == []
 
 
-def test_killed_kernel_leaves_nothing_on_disk(tmp_path):
-    tmp = str(tmp_path)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", BOOT + "\nimport time\nprint('up', flush=True)\ntime.sleep(60)"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "TMPDIR": tmp},
-        cwd=tmp,
-    )
-    assert proc.stdout.readline().startswith("Django")
-    proc.kill()
-    proc.wait()
-    assert os.listdir(tmp) == []
+def test_each_kernel_database_lives_in_its_own_folder_under_the_runtime_dir(tmp_path):
+    code = BOOT + "\nfrom django.db import connection\nprint(connection.settings_dict['NAME'])"
+    result = python(code, SIGNALS_LAB_RUNTIME_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    name = result.stdout.splitlines()[-1]
+    folder = os.path.dirname(name)
+    assert os.path.dirname(folder) == str(tmp_path) and name.endswith("db.sqlite3")
+    assert os.listdir(tmp_path) == []  # gone with the process
 
 
 def test_wrong_settings_module_is_one_sentence():
@@ -175,3 +171,71 @@ print(ContentType.objects.count(), Permission.objects.count(),
     second = python(code, SIGNALS_LAB_CACHE_DIR=str(tmp_path))
     assert second.stdout == first.stdout  # same tables, rows and applied migrations
     assert [p.name for p in tmp_path.iterdir()] == [cached[0].name]
+
+
+# --------------------------------------------------------------------------
+# boot() and reset() starting over: one process, one fact per test
+# --------------------------------------------------------------------------
+
+START_OVER = """
+import json
+from django.core import mail
+from django.db.models.signals import post_save
+from signals_lab import boot
+lab = boot(quiet=True)
+from tutorial_project.catalog.models import Author
+calls = []
+
+@lab.receiver(post_save, sender=Author)
+def count(sender, **kwargs):
+    calls.append(1)
+
+facts = {}
+Author.objects.create(name="a")
+mail.send_mail("s", "b", "from@example.com", ["to@example.com"])
+lab.reset()
+facts["reset: rows"] = Author.objects.count()
+facts["reset: outbox"] = len(mail.outbox)
+Author.objects.create(name="b")
+facts["reset: receivers stay"] = len(calls)
+mail.send_mail("s", "b", "from@example.com", ["to@example.com"])
+boot(quiet=True)
+facts["boot again: rows"] = Author.objects.count()
+facts["boot again: outbox"] = len(mail.outbox)
+Author.objects.create(name="c")
+facts["boot again: receivers gone"] = len(calls)
+facts["boot again: connected_receivers"] = lab.connected_receivers()
+print(json.dumps(facts))
+"""
+
+
+@pytest.fixture(scope="module")
+def start_over():
+    result = python(START_OVER)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_reset_empties_the_database(start_over):
+    assert start_over["reset: rows"] == 0
+
+
+def test_reset_empties_mail_outbox(start_over):
+    assert start_over["reset: outbox"] == 0
+
+
+def test_reset_keeps_receivers_connected(start_over):
+    assert start_over["reset: receivers stay"] == 2
+
+
+def test_boot_again_empties_the_database(start_over):
+    assert start_over["boot again: rows"] == 0
+
+
+def test_boot_again_empties_mail_outbox(start_over):
+    assert start_over["boot again: outbox"] == 0
+
+
+def test_boot_again_disconnects_lab_receivers(start_over):
+    assert start_over["boot again: receivers gone"] == 2
+    assert start_over["boot again: connected_receivers"] == []

@@ -6,6 +6,7 @@ import pytest
 from django.db.models.signals import post_save
 
 from signals_lab import LabError, connected, connected_receivers, forget, receiver
+from signals_lab.runtime.dispatch import planned
 from tutorial_project.catalog.models import Tag
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,9 @@ def run_cell(namespace, version):
     exec(textwrap.dedent(CELL.format(version=version)), namespace)
 
 
-def live(signal, sender):
-    sync, async_ = signal._live_receivers(sender)
-    return [r for r in sync + async_ if getattr(r, "__name__", "") == "on_tag"]
+def live(signal, sender, name="on_tag"):
+    sync, async_ = planned(signal, sender)
+    return [r for r in [*sync, *async_] if getattr(r, "__name__", "") == name]
 
 
 def test_three_runs_with_edits_leave_exactly_the_latest():
@@ -109,7 +110,7 @@ def test_bad_input_gives_lab_errors(settings):
 def test_stacked_decorators_connect_one_function_to_several_senders():
     from django.db.models.signals import post_delete
 
-    from tutorial_project.catalog.models import Author, Book
+    from tutorial_project.catalog.models import Author
 
     calls = []
 
@@ -125,5 +126,53 @@ def test_stacked_decorators_connect_one_function_to_several_senders():
     Author.objects.create(name="a").delete()
     assert calls == [(2, "Tag"), (2, "Author")]
     assert len(connected_receivers()) == 2
-    assert Book  # imported for symmetry with the exercise
+    forget()
+
+
+SWITCH = """
+from django.db.models.signals import post_save, pre_save
+from tutorial_project.catalog.models import Tag
+from signals_lab import receiver
+
+@receiver({signal}, sender=Tag)
+def sync_slug(sender, instance, **kwargs):
+    calls.append("{signal}")
+"""
+
+
+def test_editing_the_signal_of_a_receiver_replaces_it_on_every_signal():
+    from django.db.models.signals import pre_save
+
+    namespace = {"__name__": "__main__", "calls": []}
+    for signal in ("pre_save", "post_save", "pre_save"):
+        exec(textwrap.dedent(SWITCH.format(signal=signal)), namespace)
+    calls = namespace["calls"]
+    Tag.objects.create(name="x")
+    assert calls == ["pre_save"]  # only the latest version, only on its signal
+    assert connected_receivers() == [("pre_save", "sync_slug")]
+    assert len(live(pre_save, Tag, "sync_slug")) == 1
+    assert live(post_save, Tag, "sync_slug") == []
+    assert forget() == 1
+    assert live(pre_save, Tag, "sync_slug") == []
+
+
+def test_stacked_decorators_on_two_signals_survive_a_rerun_as_two_connections():
+    from django.db.models.signals import pre_save
+
+    calls = []
+
+    def define(version):
+        @receiver(pre_save, sender=Tag)
+        @receiver(post_save, sender=Tag)
+        def both(sender, **kwargs):
+            calls.append((version, kwargs["signal"] is pre_save))
+
+    define(1)
+    define(2)
+    Tag.objects.create(name="x")
+    assert calls == [(2, True), (2, False)]
+    assert [(signal, name.rsplit(".", 1)[-1]) for signal, name in connected_receivers()] == [
+        ("post_save", "both"),
+        ("pre_save", "both"),
+    ]
     forget()

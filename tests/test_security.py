@@ -5,8 +5,6 @@ import re
 import subprocess
 import sys
 
-from django.conf import settings
-
 from signals_lab.layout import ROOT  # noqa: E402
 
 
@@ -40,12 +38,39 @@ def test_no_secret_looking_strings_in_the_repository():
             assert not pattern.search(path.read_text(errors="ignore")), name
 
 
+def _settings_in_a_fresh_process(code, **env):
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tutorial_project.settings", **env}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
 def test_runserver_e_mail_goes_to_the_console_never_smtp():
-    # Under pytest Django swaps in locmem; the project's own setting is the console.
+    # The project's settings as runserver and manage.py load them (no pytest-django,
+    # which always swaps in locmem): the console.
+    code = "from django.conf import settings; print(settings.EMAIL_BACKEND)"
+    assert _settings_in_a_fresh_process(code) == ["django.core.mail.backends.console.EmailBackend"]
     source = (ROOT / "tutorial_project" / "settings.py").read_text()
-    assert '"django.core.mail.backends.console.EmailBackend"' in source
     assert "smtp" not in source.lower()
-    assert settings.EMAIL_BACKEND.endswith("locmem.EmailBackend")
+
+
+def test_a_kernel_keeps_e_mail_in_memory_and_its_subprocesses_use_the_console():
+    code = (
+        "import subprocess, sys\n"
+        "from signals_lab import boot\n"
+        "boot(quiet=True)\n"
+        "from django.conf import settings\n"
+        "print(settings.EMAIL_BACKEND)\n"
+        "child = 'from django.conf import settings; print(settings.EMAIL_BACKEND)'\n"
+        "print(subprocess.run([sys.executable, '-c', child], capture_output=True,\n"
+        "                     text=True).stdout.strip())\n"
+    )
+    assert _settings_in_a_fresh_process(code) == [
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.console.EmailBackend",
+    ]
 
 
 def test_kernel_warns_when_debug_is_off_but_the_async_unsafe_switch_is_on():

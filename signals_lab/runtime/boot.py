@@ -29,6 +29,10 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
+try:
+    import msvcrt
+except ImportError:
+    msvcrt = None
 
 from .errors import LabError, install_error_handler
 
@@ -271,19 +275,34 @@ def kernels_dir():
 
 
 def _lock(path):
-    """An exclusive lock on ``path`` held by this process (an fd), or None if taken."""
+    """
+    An exclusive lock on ``path`` held by this process (an fd), or None if
+    another process holds it. The operating system drops it when the process
+    dies, however it dies. Without ``fcntl`` or ``msvcrt`` nothing is locked
+    and :func:`sweep` asks whether the folder's owner process is alive instead.
+    """
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        else:  # pragma: no cover - Windows
-            import msvcrt
-
+        elif msvcrt is not None:  # pragma: no cover - Windows
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
     except OSError:
         os.close(fd)
         return None
     return fd
+
+
+def _owner_alive(folder_name):
+    """Without file locks: is the process named in ``<pid>-...`` still running?"""
+    try:
+        pid = int(folder_name.split("-", 1)[0])
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (ValueError, OSError):
+        return True  # not ours to judge: leave it
+    return True
 
 
 _STAGING = ".new-"
@@ -308,6 +327,8 @@ def sweep(root=None):
             if not entry.is_dir(follow_symlinks=False):
                 continue
             if entry.name.startswith(_STAGING) and now - entry.stat().st_mtime < 60:
+                continue
+            if fcntl is None and msvcrt is None and _owner_alive(entry.name):
                 continue
             fd = _lock(os.path.join(entry.path, _LOCK))
         except OSError:
