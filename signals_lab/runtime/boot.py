@@ -217,6 +217,7 @@ def _first_boot(settings_module):
     _booted.update(path=path, folder=folder, lock=lock, keeper=keeper, template=template)
     _fresh_outbox()
     _one_line_dispatch_errors()
+    _one_line_task_logs()
 
 
 class _KernelEnviron(collections.ChainMap):
@@ -546,6 +547,31 @@ def _one_line_dispatch_errors():
     """
     logger = logging.getLogger("django.dispatch")
     logger.handlers = [_OneLine()]
+    logger.propagate = False
+
+
+class _WithoutTaskId(logging.Filter):
+    """Drop ``id=<random>`` from a ``django.tasks`` log message (its one random part)."""
+
+    def filter(self, record):
+        prefix = "Task id=%s "
+        if isinstance(record.msg, str) and record.msg.startswith(prefix) and record.args:
+            record.msg = "Task " + record.msg[len(prefix) :]
+            record.args = record.args[1:]
+        return True
+
+
+def _one_line_task_logs():
+    """
+    Django 6.0+ logs task state changes on ``django.tasks`` ("Task id=... path=...
+    state=RUNNING") to stderr, with a random id and, for a failed task, a
+    traceback. In a notebook each becomes one line on stdout without the id, so
+    a lesson on tasks shows it stably. Nothing to do on 5.2 (no tasks).
+    """
+    logger = logging.getLogger("django.tasks")
+    handler = _OneLine()
+    handler.addFilter(_WithoutTaskId())
+    logger.handlers = [handler]
     logger.propagate = False
 
 

@@ -186,6 +186,8 @@ def short_repr(value, limit=60):
         text = _model_repr(value)
     elif isinstance(value, type):
         text = sender_label(value)
+    elif _is_task_result(value):
+        text = _task_result_repr(value)
     elif isinstance(value, set | frozenset):
         items = ", ".join(repr(v) for v in sorted(value, key=repr))
         text = "{" + items + "}" if items else "set()"
@@ -209,6 +211,24 @@ def short_repr(value, limit=60):
 # --------------------------------------------------------------------------
 # Arguments that differ between Django versions (owned by the 6.x work, issue 12)
 # --------------------------------------------------------------------------
+
+
+def _is_task_result(value):
+    """A ``django.tasks`` TaskResult (Django 6.0+), without importing django.tasks on 5.2."""
+    kind = type(value)
+    return kind.__name__ == "TaskResult" and kind.__module__ == "django.tasks.base"
+
+
+def _task_result_repr(value):
+    """
+    ``<TaskResult send_welcome RUNNING>``: the task's name and its status when
+    the signal was sent (a TaskResult's own repr holds a random id, times and
+    a function's address); a failed one adds its errors' class names.
+    """
+    text = f"<TaskResult {value.task.name} {value.status}"
+    if value.errors:
+        text += ": " + ", ".join(e.exception_class_path.rsplit(".", 1)[-1] for e in value.errors)
+    return text + ">"
 
 
 def _shown(name, named):
