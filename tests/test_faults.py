@@ -601,6 +601,61 @@ def test_recorded_instances_and_errors_can_be_garbage_collected():
     assert isinstance(rec.filter(signal="tick")[0].raised, ValueError)
 
 
+DJANGO_SUITE = (
+    "signals",
+    "dispatch",
+    "m2m_signals",
+    "delete",
+    "delete_regress",
+    "migrate_signals",
+    "save_delete_hooks",
+    "m2m_through",
+    "m2m_recursive",
+    "async",
+    "model_inheritance",
+)
+WITH_A_RECORDING = """
+import os, runpy, sys
+sys.path.insert(0, os.getcwd())
+from signals_lab.runtime import recorder
+recorder.install()
+recording = recorder.record(noise=True, keep=None).__enter__()
+sys.argv = ["runtests.py", *sys.argv[1:]]
+try:
+    runpy.run_path("runtests.py", run_name="__main__")
+finally:
+    print("recorded", len(recording.events), "events", file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SIGNALS_LAB_DJANGO_SOURCE"),
+    reason="needs SIGNALS_LAB_DJANGO_SOURCE: Django's unpacked source distribution, "
+    "fetched by an install step (pip download --no-binary :all: django==<installed>)",
+)
+def test_djangos_own_signal_test_modules_pass_with_a_recording_open():
+    import django
+
+    source = os.environ["SIGNALS_LAB_DJANGO_SOURCE"]
+    tests = os.path.join(source, "tests")
+    assert os.path.basename(os.path.normpath(source)).endswith(django.get_version()), (
+        f"{source} is not the source of the installed Django {django.get_version()}"
+    )
+    env = {**os.environ, "PYTHONPATH": tests}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", WITH_A_RECORDING, *DJANGO_SUITE, "--parallel=1"],
+        cwd=tests,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    recorded = int(result.stderr.rsplit("recorded ", 1)[1].split()[0])
+    assert recorded > 10_000  # the recording really was open, and saw Django's signals
+
+
 def with_failing(receiver):
     tick.connect(receiver)
     try:
