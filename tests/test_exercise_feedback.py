@@ -3,7 +3,9 @@ Each exercise's check gives the right, specific message for the mistakes
 learners really make (and passes the reference answer).
 
 The cases live in tests/feedback_cases/exNN.py as ``CASES = [(label, code,
-expected_substring), ...]``; each exercise runs in one subprocess.
+expected_substring), ...]``; each exercise runs in one subprocess, with short
+time limits. tests/test_cli.py runs one case of each kind through the learner's
+CLI, in a real kernel.
 """
 
 import importlib
@@ -29,6 +31,7 @@ def _cases():
 
 
 _results = {}
+LIMITS = {"09_testing_receivers": 25}
 
 
 def _messages(exercise, tmp_path_factory):
@@ -36,6 +39,9 @@ def _messages(exercise, tmp_path_factory):
         env = {
             **os.environ,
             "SIGNALS_LAB_STATE_DIR": str(tmp_path_factory.mktemp("state")),
+            # Short time limits, so the cases that never return end quickly
+            # (exercise 09 runs pytest, which needs a few seconds to start).
+            "SIGNALS_LAB_CHECK_LIMIT": str(LIMITS.get(exercise, 5)),
         }
         env.pop("DJANGO_SETTINGS_MODULE", None)
         result = subprocess.run(

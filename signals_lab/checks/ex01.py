@@ -6,8 +6,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 
+from ..runtime.boot import reset
 from .context import NotYet
-from .scenarios import mails, rolled_back
+from .scenarios import addresses, mails, other_models, own_mails, rolled_back
 
 PASS = "one welcome e-mail per new user, after commit, never for updates or fixtures. Well done!"
 
@@ -32,6 +33,14 @@ def check(ctx):
             "and runs before the user is saved: connect it to post_save."
         )
     ctx.expect_connected(post_save, func, "post_save")
+    ctx.expect_sender(post_save, func, "post_save", User)
+    other_models(
+        func,
+        "it is connected to post_save for every model: pass `sender=User`.",
+        skip={User},
+        watch={"sent an e-mail": lambda: len(own_mails())},
+    )
+    reset()
 
     user = create_user("newcomer", "newcomer@example.com")
     got = mails("welcome", "newcomer@example.com")
@@ -42,6 +51,7 @@ def check(ctx):
         )
     if len(got) > 1:
         raise NotYet(f"A new user got {len(got)} welcome e-mails instead of one.")
+    _only_to(got[0], "newcomer@example.com")
 
     user.first_name = "New"
     user.save()
@@ -74,7 +84,28 @@ def check(ctx):
             "The welcome e-mail went out before the transaction committed: send it "
             "with `transaction.on_commit(...)`."
         )
-    if len(mails("welcome", "late@example.com")) != 1:
+    late = mails("welcome", "late@example.com")
+    if len(late) != 1:
         raise NotYet(
             "A user created inside transaction.atomic() got no welcome e-mail after commit."
+        )
+    _only_to(late[0], "late@example.com")
+
+    mail.outbox = []
+    create_user("anonymous", "")
+    if mails("welcome"):
+        raise NotYet(
+            "A new user without an e-mail address got a welcome e-mail (to "
+            f"{', '.join(mails('welcome')[0].to)}): return early when `instance.email` is "
+            "empty."
+        )
+
+
+def _only_to(message, address):
+    others = sorted(set(addresses(message)) - {address})
+    if others:
+        shown = ", ".join(others[:3]) + (" ..." if len(others) > 3 else "")
+        raise NotYet(
+            f"The welcome e-mail for the new user {address} also went to {shown}: send it "
+            "to `instance.email` only."
         )

@@ -7,8 +7,9 @@ from django.db.models.signals import post_save, pre_save
 
 from tutorial_project.accounts.models import Profile
 
+from ..runtime.boot import reset
 from .context import NotYet
-from .scenarios import rolled_back
+from .scenarios import other_models, rolled_back
 
 PASS = "exactly one Profile per new user, none for fixtures. Well done!"
 
@@ -33,11 +34,16 @@ def check(ctx):
             "primary key and has no `created` argument: connect it to post_save."
         )
     ctx.expect_connected(post_save, func, "post_save")
+    ctx.expect_sender(post_save, func, "post_save", User)
     if ctx.connected_to_any_sender(post_save, func):
-        raise NotYet(
-            "`create_profile` is connected to post_save for every model (a new Profile "
-            "would trigger it too): pass `sender=User`."
+        other_models(
+            func,
+            "it is connected to post_save for every model (a new Profile would trigger it "
+            "too): pass `sender=User`.",
+            skip={User},
+            watch={"created a Profile": Profile.objects.count},
         )
+        reset()
 
     user = create_user("reader")
     if not Profile.objects.filter(user=user).exists():
@@ -69,3 +75,17 @@ def check(ctx):
             "Loading a fixture created profiles, but a fixture brings its own related rows "
             "(maybe not loaded yet when raw=True): return early when `raw` is True."
         )
+
+    third = create_user("third")
+    others = sorted(
+        Profile.objects.exclude(user__in=[user.pk, third.pk])
+        .exclude(user__username="second")
+        .values_list("user__username", flat=True)
+    )
+    if others:
+        raise NotYet(
+            f"Creating one new user also created profiles for other users ({', '.join(others)}): "
+            "create one for `instance`, the user just saved, only."
+        )
+    if not Profile.objects.filter(user=third).exists():
+        raise NotYet("A user created after a fixture was loaded did not get a Profile.")

@@ -1,5 +1,10 @@
 """03: a slug kept in sync with the title, without recursion."""
 
+import json
+import tempfile
+from pathlib import Path
+
+from django.core.management import call_command
 from django.db import connection
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
@@ -7,7 +12,9 @@ from django.utils.text import slugify
 
 from tutorial_project.catalog.models import Author, Book
 
+from ..runtime.boot import reset
 from .context import NotYet
+from .scenarios import other_models
 
 PASS = "the slug follows every rename, update_fields included, with no recursion. Well done!"
 
@@ -30,11 +37,15 @@ def check(ctx):
     for signal, label in ((pre_save, "pre_save"), (post_save, "post_save")):
         if ctx.connections(signal, func) > 1:
             ctx.expect_connected(signal, func, label)
+        ctx.expect_sender(signal, func, label, Book)
         if ctx.connected_to_any_sender(signal, func):
-            raise NotYet(
-                f"`sync_slug` is connected to {label} for every model (authors, users ...): "
-                "pass `sender=Book`."
+            other_models(
+                func,
+                f"it is connected to {label} for every model (authors, users ...): "
+                "pass `sender=Book`.",
+                skip={Book},
             )
+            reset()
     try:
         _scenarios()
     except RecursionError:
@@ -45,12 +56,63 @@ def check(ctx):
         ) from None
 
 
+FIXTURE = [
+    {"model": "catalog.author", "pk": 50, "fields": {"name": "Ursula K. Le Guin", "friends": []}},
+    {
+        "model": "catalog.book",
+        "pk": 50,
+        "fields": {
+            "author": 50,
+            "title": "Tehanu",
+            "slug": "tehanu-1990",
+            "tags": [],
+            "updated_at": "2024-01-01T00:00:00Z",
+        },
+    },
+]
+
+
+def _expect_slugified(book, after):
+    stored = _stored(book)
+    expected = slugify(book.title)
+    if stored != expected:
+        raise NotYet(
+            f"After {after}, the slug in the database is {stored!r}, but "
+            f"slugify({book.title!r}) is {expected!r}: make it with "
+            "`django.utils.text.slugify(instance.title)`."
+        )
+
+
+def _others_unchanged(other, after):
+    if _stored(other) != "the-word-for-world-is-forest":
+        raise NotYet(
+            f"After {after}, another book's slug became {_stored(other)!r}: your update() "
+            "wrote every other book too. Filter it to this book: "
+            "`Book.objects.filter(pk=instance.pk).update(...)`."
+        )
+
+
+def _fixture_keeps_its_slug():
+    with tempfile.TemporaryDirectory(prefix="signals-lab-ex03-") as folder:
+        path = Path(folder, "books_with_slugs.json")
+        path.write_text(json.dumps(FIXTURE))
+        call_command("loaddata", str(path), verbosity=0)
+    stored = Book.objects.values_list("slug", flat=True).get(pk=50)
+    if stored != "tehanu-1990":
+        raise NotYet(
+            f"Loading a fixture replaced its book's own slug 'tehanu-1990' with {stored!r}: "
+            "fixtures bring their own slugs, so return early when `raw` is True."
+        )
+
+
 def _scenarios():
     author = Author.objects.create(name="Ursula K. Le Guin")
+    other = Book.objects.create(author=author, title="The Word for World Is Forest")
     with CaptureQueriesContext(connection) as created:
         book = Book.objects.create(author=author, title="The Left Hand of Darkness")
     if _stored(book) != "the-left-hand-of-darkness":
         raise NotYet(f"A new book's slug is {_stored(book)!r} in the database.")
+    _others_unchanged(other, "creating a book")
     updates = _count(created.captured_queries, "UPDATE")
     if updates > 1:
         raise NotYet(f"Creating one book ran {updates} UPDATE queries; one at most is enough.")
@@ -70,6 +132,8 @@ def _scenarios():
             "every save, not only when it is empty."
         )
 
+    _others_unchanged(other, "renaming a book")
+
     book.title = "Lavinia"
     with CaptureQueriesContext(connection) as renamed:
         book.save(update_fields=["title"])
@@ -87,3 +151,8 @@ def _scenarios():
             "The slug is right in the database, but `book.slug` in memory is stale "
             f"({book.slug!r}): set `instance.slug` too."
         )
+
+    book.title = "Always Coming Home: A Novel!"
+    book.save()
+    _expect_slugified(book, "renaming a book to 'Always Coming Home: A Novel!'")
+    _fixture_keeps_its_slug()

@@ -5,6 +5,7 @@ from django.db.models.signals import post_delete, pre_delete
 from tutorial_project.catalog.models import AuditEntry, Author, Book, Chapter
 
 from .context import NotYet
+from .scenarios import other_models
 
 PASS = "every deleted book and chapter is logged, cascades and QuerySet.delete() included."
 
@@ -123,3 +124,10 @@ def check(ctx):
             "expected 3: log only books and chapters (sender=Book and sender=Chapter), "
             "not the author."
         )
+
+    other_models(
+        func,
+        "log only books and chapters (`sender=Book` and `sender=Chapter`).",
+        skip={Book},
+        watch={"left an AuditEntry": AuditEntry.objects.count},
+    )

@@ -1,10 +1,12 @@
 """05: a denormalised tag counter kept right by m2m_changed."""
 
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, pre_save
 
 from tutorial_project.catalog.models import Author, Book, Tag
 
+from ..runtime.boot import reset
 from .context import NotYet
+from .scenarios import other_models
 
 PASS = "tag_count stays right after add, remove, set and clear, from both sides. Well done!"
 
@@ -39,6 +41,9 @@ def check(ctx):
             f"`update_tag_count` is connected with sender={wrong[0]}, but m2m_changed is sent "
             "by the through model, so it never runs: use `sender=Book.tags.through`."
         )
+    if ctx.connected_to_any_sender(m2m_changed, func):
+        other_models(func, "connect it with `sender=Book.tags.through` only.")
+        reset()
     try:
         _scenarios()
     except AttributeError as error:
@@ -63,13 +68,35 @@ def _scenarios():
     other = Book.objects.create(author=author, title="Tehanu")
     fantasy, classic, magic = (Tag.objects.create(name=n) for n in ("fantasy", "classic", "magic"))
 
-    book.tags.add(fantasy, classic)
+    saves = []
+
+    def _spy(sender, instance, **kwargs):
+        saves.append(instance)
+
+    pre_save.connect(_spy, sender=Book, weak=False, dispatch_uid="lab-check-book-saves")
+    try:
+        book.tags.add(fantasy, classic)
+    finally:
+        pre_save.disconnect(sender=Book, dispatch_uid="lab-check-book-saves")
     _expect(
         book,
         2,
         "book.tags.add(two tags)",
         ": count on post_add (on pre_add the rows are not there yet).",
     )
+    if _count(other) != 0:
+        raise NotYet(
+            f"After book.tags.add(two tags) on one book, another book's tag_count is "
+            f"{_count(other)}, expected 0: your update() wrote every other book too. Filter "
+            "it to that book: `Book.objects.filter(pk=book.pk).update(tag_count=...)`."
+        )
+    if saves:
+        raise NotYet(
+            "Changing a book's tags called save() on the book, which sends pre_save and "
+            "post_save and writes every column from a copy that may be stale: write the count "
+            "with `Book.objects.filter(pk=...).update(tag_count=...)` (QuerySet.update()), as "
+            "the exercise asks."
+        )
     book.tags.remove(fantasy)
     _expect(book, 1, "book.tags.remove(one tag)", ": handle post_remove too.")
     book.tags.set([classic, magic])

@@ -7,6 +7,7 @@ from django.test import Client
 
 from tutorial_project.accounts.models import LoginEvent
 
+from ..runtime.dispatch import NONE_ID
 from .context import NotYet
 
 PASS = "every login and every failed attempt leaves a LoginEvent. Well done!"
@@ -59,6 +60,7 @@ def check(ctx):
     _expect_on(ctx, on_login, "user_logged_in")
     _expect_on(ctx, on_failure, "user_login_failed")
 
+    User.objects.create_user("alan", "alan@example.com", "enigma-1936")
     grace = User.objects.create_user("grace", "grace@example.com", "cobol-1959")
     _login("grace", "cobol-1959")
     written = list(LoginEvent.objects.all())
@@ -82,11 +84,7 @@ def check(ctx):
     _login("grace", "wrong password")
     failed = list(LoginEvent.objects.filter(succeeded=False))
     if not failed:
-        raise NotYet(
-            "A failed login wrote no LoginEvent(succeeded=False): `record_failed_login` "
-            "should be connected to user_login_failed without a sender (its sender is the "
-            "string 'django.contrib.auth')."
-        )
+        raise NotYet(_no_failed_event(ctx, on_failure))
     if len(failed) > 1:
         raise NotYet(f"One failed login wrote {len(failed)} LoginEvents instead of one.")
     if failed[0].username != "grace":
@@ -108,3 +106,26 @@ def check(ctx):
     _login("grace", "cobol-1959")
     if LoginEvent.objects.filter(succeeded=True).count() != 2:
         raise NotYet("Two logins should leave two successful LoginEvents.")
+
+
+def _no_failed_event(ctx, func):
+    """Why a failed login wrote nothing, from how ``func`` is connected."""
+    senders = [s for s in ctx.senders(user_login_failed, func) if s != NONE_ID]
+    if not senders or len(senders) < ctx.connections(user_login_failed, func):
+        return (
+            "A failed login wrote no LoginEvent(succeeded=False): `record_failed_login` ran "
+            "but wrote nothing."
+        )
+    if id(User) in senders:
+        return (
+            "A failed login wrote no LoginEvent(succeeded=False): `record_failed_login` is "
+            "connected with sender=User, but user_login_failed is not sent by User (there is "
+            "no user yet): connect it with no sender."
+        )
+    return (
+        "A failed login wrote no LoginEvent(succeeded=False): `record_failed_login` is "
+        "connected with a sender, and senders are matched by identity (the same object, "
+        "`id()`), not by equal text. user_login_failed is sent with the module name of "
+        "django.contrib.auth as sender, a string object your code does not hold (typing "
+        "'django.contrib.auth' makes another object): connect it with no sender."
+    )

@@ -1,27 +1,38 @@
 """10: from a signal to an explicit service function."""
 
 from django.contrib.auth.models import User
-from django.db.models.signals import post_save
 
 from ..runtime.listeners import listeners
 from .context import NotYet
-from .scenarios import mails, rolled_back
+from .scenarios import addresses, mails, rolled_back
 
 PASS = "register_user() does the job explicitly, and nothing listens behind your back."
 
 
+# Receivers that are not the learner's: Django's, the project's, the kit's.
+NOT_YOURS = ("django.", "tutorial_project.", "signals_lab.")
+
+
+def _yours():
+    """``(signal name, receiver)`` for every receiver of the learner's, on any signal."""
+    return [
+        (signal, receiver)
+        for signal, _sender, receiver in listeners(include_django=False)
+        if not receiver.startswith(NOT_YOURS)
+    ]
+
+
 def check(ctx):
     register_user = ctx.function("register_user")
-    own = [
-        row[2]
-        for row in listeners(post_save, include_django=False)
-        if row[1] in ("auth.User", "(any sender)") and not row[2].startswith("tutorial_project.")
-    ]
+    own = _yours()
     if own:
+        signal, receiver = own[0]
         raise NotYet(
-            f"A receiver of yours (`{own[0]}`) is still connected to post_save, so saving a "
-            "user still does work behind your back: the point is to need none. Run "
-            "`lab.forget()` (or restart the kernel) and keep only register_user()."
+            f"register_user() still goes through a signal: your receiver `{receiver}` is "
+            f"connected to {signal}, so the work still happens behind the caller's back. "
+            "The point of the refactor is that register_user() does it itself, in plain "
+            "sight: call the code directly, then run `lab.forget()` (or restart the kernel) "
+            "so no receiver of yours is left."
         )
 
     user = register_user("dana", "dana@example.com", "signals-lab-1")
@@ -37,11 +48,20 @@ def check(ctx):
             "The new user's password does not check: create the user with "
             "User.objects.create_user(), which hashes it."
         )
-    if len(mails("welcome", "dana@example.com")) != 1:
+    welcome = mails("welcome", "dana@example.com")
+    if len(welcome) != 1:
         raise NotYet(
             "register_user() should send one e-mail whose subject contains 'Welcome' "
             "to the new user."
         )
+    register_user("fred", "fred@example.com", "signals-lab-1")
+    for message in mails("welcome", "fred@example.com"):
+        others = sorted(set(addresses(message)) - {"fred@example.com"})
+        if others:
+            raise NotYet(
+                f"The welcome e-mail for the new user fred@example.com also went to "
+                f"{', '.join(others)}: send it to the new user only (`email`)."
+            )
 
     User.objects.create_user("eve", "eve@example.com", "signals-lab-1")
     if mails("welcome", "eve@example.com"):

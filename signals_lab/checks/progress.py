@@ -6,6 +6,12 @@ Where: ``progress.json`` in :func:`signals_lab.layout.state_dir`
 status (``done`` or ``not yet``), the last message of its check, and how many
 hints were seen.
 
+Only a check run by the kit marks an exercise done: :func:`record` accepts
+``passed=True`` from :mod:`signals_lab.checks.runner` alone, and seals the entry
+with an HMAC keyed by a random file beside it (``.progress.key``). An entry that
+says "done" without a valid seal (a cell or an editor wrote it) counts as "not
+yet" (:func:`status`), and every failing check writes "not yet" again.
+
 Writes hold a cross-platform file lock (``filelock``: parallel kernels, the
 CLI) and replace the file atomically. A file that cannot be read, or holds
 something other than progress, is never overwritten: it is moved aside to
@@ -13,8 +19,12 @@ something other than progress, is never overwritten: it is moved aside to
 """
 
 import contextlib
+import hashlib
+import hmac
 import json
 import os
+import secrets
+import sys
 import tempfile
 
 from filelock import FileLock
@@ -25,6 +35,7 @@ __all__ = [
     "ProgressError",
     "path",
     "load",
+    "status",
     "record",
     "saw_hint",
     "next_hint_level",
@@ -152,12 +163,68 @@ def _update(name, change):
     return _change(apply)
 
 
+def _key_path():
+    return state_dir() / ".progress.key"
+
+
+def _key(create=False):
+    """The random key that seals "done" entries (None if there is none yet)."""
+    path = _key_path()
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        if not create:
+            return None
+    key = secrets.token_bytes(32)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    with os.fdopen(handle, "wb") as out:
+        out.write(key)
+    return key
+
+
+def _seal(key, name, message):
+    return hmac.new(key, f"{name}\0done\0{message}".encode(), hashlib.sha256).hexdigest()
+
+
+def status(name, entry):
+    """``done`` (sealed by a passing check), ``not yet``, or ``not started`` (no entry)."""
+    if not entry:
+        return "not started"
+    if entry.get("status") != "done":
+        return "not yet"
+    key = _key()
+    seal = entry.get("seal")
+    if key is None or not isinstance(seal, str):
+        return "not yet"
+    expected = _seal(key, name, str(entry.get("message", "")))
+    return "done" if hmac.compare_digest(seal, expected) else "not yet"
+
+
+def _from_runner():
+    caller = sys._getframe(2).f_globals.get("__name__")
+    return caller == "signals_lab.checks.runner"
+
+
 def record(name, passed, message):
-    """Store the result of a check: done when it passed, not yet when it did not."""
+    """
+    Store the result of a check: done when it passed, not yet when it did not.
+    Only the kit's runner may store a pass (ProgressError for anyone else).
+    """
+    if passed and not _from_runner():
+        raise ProgressError(
+            "Only a check run by the kit (lab.check(...) or `signals-lab check`) can mark an "
+            "exercise done."
+        )
 
     def change(entry):
         entry["status"] = "done" if passed else "not yet"
         entry["message"] = message
+        entry.pop("seal", None)
+        if passed:
+            entry["seal"] = _seal(_key(create=True), name, message)
 
     _update(name, change)
 

@@ -9,7 +9,7 @@ __all__ = ["rows", "summary", "next_action", "show"]
 def rows():
     """``(exercise, status)`` for every exercise, status done / not yet / not started."""
     state = progress.load()["exercises"]
-    return [(e, state.get(e.name, {}).get("status", "not started")) for e in exercises()]
+    return [(e, progress.status(e.name, state.get(e.name))) for e in exercises()]
 
 
 def summary():

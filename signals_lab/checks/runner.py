@@ -19,17 +19,39 @@ file (see :mod:`signals_lab.checks.progress`).
 """
 
 import contextlib
+import ctypes
 import importlib
+import os
+import re
 import sys
-import traceback
+import threading
+import time
+from collections import Counter
 from dataclasses import dataclass
 
 from ..runtime.errors import LabError
 from . import progress
 from .catalogue import find
-from .context import Context, NotYet
+from .context import Context, NotYet, learner_frames
 
-__all__ = ["Result", "run_check", "check", "hint", "describe"]
+__all__ = ["Result", "run_check", "check", "hint", "describe", "time_limit", "DEFAULT_LIMIT"]
+
+# Every check stops waiting for the learner's code after its time limit (an
+# exercise module may set TIME_LIMIT; SIGNALS_LAB_CHECK_LIMIT overrides all of
+# them, for tests). The learner CLI waits longer for a whole cell
+# (signals_lab.tools.cli.CELL_TIMEOUT), so the check's own verdict shows there.
+DEFAULT_LIMIT = 30
+LIMIT_VARIABLE = "SIGNALS_LAB_CHECK_LIMIT"
+# How long a check waits for the learner's code to stop once asked to.
+GRACE = 2
+# Worker threads get a roomy C stack: a RecursionError must come from Python's
+# limit, never from the thread's stack.
+STACK_SIZE = 64 * 1024 * 1024
+# The switch boot() sets for notebook cells; a check runs the learner's code
+# without it, the way a server would.
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+_stuck = []  # worker threads of earlier checks that never stopped
 
 
 @dataclass
@@ -56,20 +78,9 @@ def _learner_namespace():
     return vars(sys.modules["__main__"])
 
 
-def _is_learner_frame(frame_summary):
-    filename = frame_summary.filename
-    return (
-        "ipykernel_" in filename
-        or filename.startswith("<ipython-input")
-        or filename.startswith("<exercise")
-        or filename == "<string>"
-    )
-
-
 def _describe_learner_error(error):
     """One line for an exception from the learner's code; None if it came from the kit."""
-    frames = traceback.extract_tb(error.__traceback__)
-    learner = [f for f in frames if _is_learner_frame(f)]
+    learner = learner_frames(error)
     if not learner:
         return None
     where = learner[-1]
@@ -79,9 +90,40 @@ def _describe_learner_error(error):
     )
 
 
+M2M_CALL = re.compile(r"\.(add|remove|set|clear)\(")
+SAVE_CALL = re.compile(r"\.(save|create|update_or_create|get_or_create)\(")
+
+
+def _recursion_message(error):
+    """One sentence for a RecursionError, naming the learner's line that keeps it going."""
+    frames = learner_frames(error)
+    if not frames:
+        return (
+            "Your receiver ended in RecursionError: it triggers the signal it listens to "
+            "again, endlessly."
+        )
+    (name, lineno, line), _count = Counter(
+        (f.name, f.lineno, (f.line or "").strip()) for f in frames
+    ).most_common(1)[0]
+    where = f"`{name}` ended in RecursionError: its line {lineno} (`{line}`)"
+    if M2M_CALL.search(line):
+        return (
+            f"{where} changes the many-to-many relation it listens to, which sends "
+            "m2m_changed again, endlessly. Never change the relation inside its own receiver: "
+            "recount and write the number with `QuerySet.update()`, which sends no signal."
+        )
+    if SAVE_CALL.search(line):
+        return (
+            f"{where} saves the instance again, which sends the same signal again, endlessly. "
+            "Write the column with QuerySet.update() (no signals) or change the instance in "
+            "pre_save instead."
+        )
+    return f"{where} sends the signal it listens to again, endlessly."
+
+
 @contextlib.contextmanager
 def _sandbox():
-    """Snapshot the database and the outbox; put both back afterwards."""
+    """Snapshot the database and the outbox; put both back afterwards (see _Stuck)."""
     from django.core import mail
 
     from ..runtime.boot import booted, reset, restore, snapshot
@@ -90,37 +132,179 @@ def _sandbox():
         raise LabError("Run the first cell (`lab = boot()`) before checking an exercise.")
     outbox = list(getattr(mail, "outbox", []))
     saved = snapshot()
+    stuck = False
     try:
         reset()
         yield
+    except _Stuck:
+        # The learner's code still runs in a thread that may hold the database
+        # locked: restoring now could wait forever. The verdict says to restart.
+        stuck = True
+        raise
     finally:
-        restore(saved)
+        if stuck:
+            saved.close()
+        else:
+            restore(saved)
         mail.outbox = outbox
 
 
-def run_check(name, namespace=None, *, record_progress=True):
+class _Abandon(BaseException):
+    """Raised inside the learner's code when the check stops waiting for it."""
+
+
+class _Stuck(Exception):
+    """The learner's code did not stop when asked: its thread is left behind."""
+
+
+class _TimedOut(Exception):
+    """The learner's code did not return within the limit, and was stopped."""
+
+
+def time_limit(module=None):
+    """The time limit in seconds of a check (``module``'s TIME_LIMIT, or the default)."""
+    override = os.environ.get(LIMIT_VARIABLE)
+    if override:
+        with contextlib.suppress(ValueError):
+            return max(1.0, float(override))
+    return getattr(module, "TIME_LIMIT", DEFAULT_LIMIT)
+
+
+def _interrupt(thread):
+    """Ask ``thread`` to stop by raising _Abandon in it; True once it has stopped."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread.ident), ctypes.py_object(_Abandon)
+    )
+    thread.join(GRACE)
+    return not thread.is_alive()
+
+
+def _in_worker(function, ctx, limit):
+    """
+    Run ``function(ctx)`` in a daemon thread with no DJANGO_ALLOW_ASYNC_UNSAFE
+    (as a server runs code); return its result or raise its exception. After
+    ``limit`` seconds raise _TimedOut if the code could be stopped, _Stuck if
+    not (a daemon thread never keeps the kernel from exiting).
+    """
+    from django.db import connections
+
+    box = {}
+
+    def target():
+        try:
+            box["value"] = function(ctx)
+        except BaseException as error:  # noqa: BLE001 - handed to the calling thread
+            box["error"] = error
+        finally:
+            with contextlib.suppress(Exception):
+                connections.close_all()
+
+    with _as_a_server_runs():
+        before = threading.stack_size()
+        with contextlib.suppress(ValueError, RuntimeError):
+            threading.stack_size(STACK_SIZE)
+        try:
+            thread = threading.Thread(target=target, name="signals-lab-check", daemon=True)
+            thread.start()
+        finally:
+            with contextlib.suppress(ValueError, RuntimeError):
+                threading.stack_size(before)
+        _wait(thread, limit)
+    if "error" in box:
+        error = box["error"]
+        if isinstance(error, _Abandon):
+            raise _TimedOut
+        raise error
+    return box.get("value")
+
+
+@contextlib.contextmanager
+def _as_a_server_runs():
+    """
+    Switch Django's async-safety check back on for the block: boot() turns it
+    off for notebook cells (DJANGO_ALLOW_ASYNC_UNSAFE, or a view of os.environ
+    given to django.utils.asyncio), but a server never does.
+    """
+    import django.utils.asyncio as django_asyncio
+
+    module_os = getattr(django_asyncio, "os", None)
+    unsafe = os.environ.pop(ASYNC_UNSAFE, None)
+    if module_os is not None:
+        django_asyncio.os = os
+    try:
+        yield
+    finally:
+        if module_os is not None:
+            django_asyncio.os = module_os
+        if unsafe is not None:
+            os.environ[ASYNC_UNSAFE] = unsafe
+
+
+def _wait(thread, limit):
+    """Wait for the check's thread; _TimedOut or _Stuck after ``limit`` seconds."""
+    try:
+        thread.join(limit)
+        if thread.is_alive():
+            if _interrupt(thread):
+                raise _TimedOut
+            _stuck.append(thread)
+            raise _Stuck
+    except KeyboardInterrupt:
+        if not _interrupt(thread):
+            _stuck.append(thread)
+        raise
+
+
+def _seconds(limit):
+    return f"{limit:g} s"
+
+
+def run_check(name, namespace=None, *, record_progress=True, limit=None):
     """
     Run exercise ``name``'s check against ``namespace`` (default: the
-    notebook's). Returns a :class:`Result`; never raises for the learner's
-    mistakes, only LabError for a wrong exercise name or a kernel not booted.
+    notebook's), in a worker thread, for at most ``limit`` seconds (default:
+    :func:`time_limit`). Returns a :class:`Result`; never raises for the
+    learner's mistakes, only LabError for a wrong exercise name or a kernel
+    not booted.
     """
     exercise = find(name)
     module = importlib.import_module(f"signals_lab.checks.ex{exercise.number}")
-    ctx = Context(_learner_namespace() if namespace is None else namespace)
-    limit = sys.getrecursionlimit()
+    limit = time_limit(module) if limit is None else limit
+
+    def not_yet(text):
+        return Result(exercise.name, False, f"✗ {exercise.name}: not yet. {text}")
+
+    if any(thread.is_alive() for thread in _stuck):
+        result = not_yet(
+            "Code of yours from an earlier check is still running in this kernel (it did not "
+            "return in time and could not be stopped): restart the kernel (Kernel → Restart "
+            "Kernel), run the cells again, then check."
+        )
+        return _recorded(result, record_progress)
+    ctx = Context(_learner_namespace() if namespace is None else namespace, limit=limit)
+    recursion_limit = sys.getrecursionlimit()
+    started = time.monotonic()
     try:
         with _sandbox():
-            module.check(ctx)
+            _in_worker(module.check, ctx, limit)
     except NotYet as unmet:
-        result = Result(exercise.name, False, f"✗ {exercise.name}: not yet. {unmet}")
-    except RecursionError:
-        result = Result(
-            exercise.name,
-            False,
-            f"✗ {exercise.name}: not yet. Your receiver ended in RecursionError: it saves "
-            "the instance again, which sends the same signal again, endlessly. Write the "
-            "column with QuerySet.update() or change the instance in pre_save instead.",
+        result = not_yet(str(unmet))
+    except _TimedOut:
+        result = not_yet(
+            f"Your receiver did not return within {_seconds(limit)}, so the check stopped it: "
+            "look for a loop or a wait that never ends."
         )
+    except _Stuck:
+        result = not_yet(
+            f"Your receiver did not return within {_seconds(limit)} and cannot be stopped (it "
+            "waits inside a call such as time.sleep()): restart the kernel (Kernel → Restart "
+            "Kernel) before you check again."
+        )
+    except KeyboardInterrupt:
+        waited = time.monotonic() - started
+        result = not_yet(f"You interrupted the check after {waited:.0f} s.")
+    except RecursionError as error:
+        result = not_yet(_recursion_message(error))
     except LabError:
         raise
     except Exception as error:  # the learner's code raised (or a kit bug: say which)
@@ -130,14 +314,18 @@ def run_check(name, namespace=None, *, record_progress=True):
                 f"The checker itself failed with {type(error).__name__}: {error}. "
                 "This is a bug in the kit, not in your code: please report it."
             )
-        result = Result(exercise.name, False, f"✗ {exercise.name}: not yet. {line}")
+        result = not_yet(line)
     else:
         result = Result(exercise.name, True, f"✓ {exercise.name}: {module.PASS}")
     finally:
-        sys.setrecursionlimit(limit)
+        sys.setrecursionlimit(recursion_limit)
+    return _recorded(result, record_progress)
+
+
+def _recorded(result, record_progress):
     if record_progress:
         try:
-            progress.record(exercise.name, result.passed, result.message)
+            progress.record(result.exercise, result.passed, result.message)
         except progress.ProgressError as error:
             result.note = str(error)
     return result

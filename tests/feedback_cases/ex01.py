@@ -89,3 +89,65 @@ post_save.connect(send_welcome_email, sender=User)
         "RecursionError",
     ),
 ]
+
+# Written for issue 14 as learners would, before the checks were changed.
+CASES += [
+    (
+        "no sender: saving any other model breaks",
+        receiver(
+            "    if raw or not created or not instance.email:\n        return\n" + ON_COMMIT
+        ).replace("(post_save, sender=User)", "(post_save)"),
+        "pass `sender=User`",
+    ),
+    (
+        "mails every user, not the new one",
+        receiver(
+            "    if raw or not created:\n        return\n"
+            "    everyone = [u.email for u in User.objects.exclude(email='')]\n"
+            "    transaction.on_commit(\n"
+            "        lambda: send_mail('Welcome to Signals Lab', 'Hello!', None, everyone)\n"
+            "    )"
+        ),
+        "to `instance.email` only",
+    ),
+    (
+        "no check for a user without an address (recipient with a display name)",
+        receiver(
+            "    if raw or not created:\n        return\n"
+            + ON_COMMIT.replace("[instance.email]", '[f"{instance.username} <{instance.email}>"]')
+        ),
+        "without an e-mail address",
+    ),
+    (
+        "solution: recipient with a display name",
+        receiver(
+            "    if raw or not created or not instance.email:\n        return\n"
+            + ON_COMMIT.replace("[instance.email]", '[f"{instance.username} <{instance.email}>"]')
+        ),
+        "✓ 01_welcome_email",
+    ),
+    (
+        "waits for the outbox inside a transaction (never returns)",
+        receiver(
+            "    if raw or not created or not instance.email:\n        return\n"
+            + ON_COMMIT
+            + "\n    from django.core import mail\n"
+            "    while not mail.outbox:\n        pass"
+        ),
+        "did not return within",
+    ),
+]
+
+# Messages that used to mislead (issue 14, section 3).
+CASES += [
+    (
+        "no **kwargs under @lab.receiver (the decorator refuses it)",
+        receiver("    pass", signature="sender, instance, created"),
+        "must accept `**kwargs`",
+    ),
+    (
+        "SyntaxError in the answer cell",
+        receiver("    if raw created:\n        return"),
+        "has a SyntaxError on its line 9 (`if raw created:`)",
+    ),
+]

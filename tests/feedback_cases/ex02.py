@@ -72,3 +72,24 @@ CASES = [
         "return early when `raw` is True",
     ),
 ]
+
+# Written for issue 14 as learners would, before the checks were changed.
+CASES += [
+    (
+        "sender=Profile",
+        receiver(
+            "    if raw or not created:\n        return\n    Profile.objects.create(user=instance)",
+            connect="post_save, sender=Profile",
+        ),
+        "sender=Profile",
+    ),
+    (
+        "a profile for every user without one",
+        receiver(
+            "    if raw or not created:\n        return\n"
+            "    for user in User.objects.filter(profile__isnull=True):\n"
+            "        Profile.objects.create(user=user)"
+        ),
+        "other users",
+    ),
+]

@@ -24,17 +24,20 @@ UPDATE = "    Book.objects.filter(pk=instance.pk).update(slug=slugify(instance.t
 CASES = [
     (
         "solution",
-        receiver("    instance.slug = slugify(instance.title)\n" + UPDATE),
+        receiver(
+            "    if kwargs['raw']:\n        return\n    instance.slug = slugify(instance.title)\n"
+            + UPDATE
+        ),
         "✓ 03_slug_without_recursion",
     ),
     (
         "solution: update_fields guard around save()",
         receiver(
-            "    if update_fields and 'slug' in update_fields:\n"
+            "    if raw or (update_fields and 'slug' in update_fields):\n"
             "        return\n"
             "    instance.slug = slugify(instance.title)\n"
             "    instance.save(update_fields=['slug'])"
-        ).replace("instance, **kwargs", "instance, update_fields, **kwargs"),
+        ).replace("instance, **kwargs", "instance, raw, update_fields, **kwargs"),
         "✓ 03_slug_without_recursion",
     ),
     ("nothing written yet", HEADER, "There is no function called `sync_slug` yet"),
@@ -82,5 +85,30 @@ CASES = [
         "QuerySet.update() without updating instance.slug",
         receiver(UPDATE),
         "`book.slug` in memory is stale",
+    ),
+]
+
+# Written for issue 14 as learners would, before the checks were changed.
+CASES += [
+    (
+        "QuerySet.update() without filter(): every book gets the slug",
+        receiver(
+            "    instance.slug = slugify(instance.title)\n"
+            "    Book.objects.update(slug=instance.slug)"
+        ),
+        "every other book",
+    ),
+    (
+        "slug made by hand, not slugify()",
+        receiver(
+            "    instance.slug = instance.title.lower().replace(' ', '-')\n"
+            "    Book.objects.filter(pk=instance.pk).update(slug=instance.slug)"
+        ),
+        "slugify(",
+    ),
+    (
+        "no raw guard: a fixture's own slug is overwritten",
+        receiver("    instance.slug = slugify(instance.title)\n" + UPDATE),
+        "return early when `raw` is True",
     ),
 ]

@@ -93,3 +93,21 @@ CASES = [
         "not the author",
     ),
 ]
+
+# Written for issue 14 as learners would, before the checks were changed.
+CASES += [
+    (
+        "solution: stacked decorators without uid=",
+        receiver(
+            "@lab.receiver(post_delete, sender=Book)\n@lab.receiver(post_delete, sender=Chapter)\n"
+        ),
+        "✓ 04_deletion_audit_log",
+    ),
+    (
+        "no sender, every model but Author logged",
+        receiver("@lab.receiver(post_delete)\n").replace(
+            "    AuditEntry", "    if sender is Author:\n        return\n    AuditEntry", 1
+        ),
+        "log only books and chapters",
+    ),
+]

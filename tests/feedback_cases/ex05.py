@@ -116,3 +116,33 @@ CASES = [
         "another many-to-many",
     ),
 ]
+
+# Written for issue 14 as learners would, before the checks were changed.
+CASES += [
+    (
+        "QuerySet.update() without filter(): every book gets the count",
+        receiver(
+            SOLUTION.replace("Book.objects.filter(pk=book.pk).update(", "Book.objects.update(")
+        ),
+        "every other book",
+    ),
+    (
+        "save() instead of QuerySet.update()",
+        receiver(
+            SOLUTION.replace(
+                "Book.objects.filter(pk=book.pk).update(tag_count=book.tags.count())",
+                "book.tag_count = book.tags.count()\n        book.save()",
+            )
+        ),
+        "QuerySet.update()",
+    ),
+    (
+        "re-setting the tags in order inside the receiver (recursion)",
+        receiver(
+            "    if action == 'post_add' and not reverse:\n"
+            "        instance.tags.set(sorted(instance.tags.all(), key=str), clear=True)\n"
+            + SOLUTION
+        ),
+        "sends m2m_changed again",
+    ),
+]

@@ -30,7 +30,7 @@ CASES = [
     (
         "failed-login receiver on sender=User",
         HEADER + LOGIN + FAILED.replace("(user_login_failed)", "(user_login_failed, sender=User)"),
-        "without a sender (its sender is the string 'django.contrib.auth')",
+        "user_login_failed is not sent by User",
     ),
     (
         "record_login connected to user_logged_out",
@@ -73,5 +73,29 @@ def record_failed_login(sender, credentials, **kwargs):
         "success stored as succeeded=False",
         HEADER + LOGIN.replace("succeeded=True", "succeeded=False") + FAILED,
         "should have succeeded=True",
+    ),
+]
+
+# Written for issue 14 as learners would, before the checks were changed.
+CASES += [
+    (
+        "string sender 'django.contrib.auth' on user_login_failed",
+        HEADER
+        + LOGIN
+        + FAILED.replace(
+            "(user_login_failed)", "(user_login_failed, sender='django.contrib.auth')"
+        ),
+        "by identity",
+    ),
+    (
+        "the first user, not the one who logged in",
+        HEADER
+        + LOGIN.replace(
+            "LoginEvent.objects.create(user=user, username=user.username, succeeded=True)",
+            "first = User.objects.first()\n"
+            "    LoginEvent.objects.create(user=first, username=first.username, succeeded=True)",
+        )
+        + FAILED,
+        "user=the user who logged in",
     ),
 ]

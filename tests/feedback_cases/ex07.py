@@ -101,3 +101,26 @@ def send_receipt(sender, instance, **kwargs):
         "`send_receipt` is not connected to order_placed",
     ),
 ]
+
+# Written for issue 14 as learners would, before the checks were changed.
+CASES += [
+    (
+        "receipt lists every order ever placed",
+        HEADER
+        + """
+@lab.receiver(order_placed)
+def send_receipt(sender, order, **kwargs):
+    lines = [f"{o.quantity} x {o.book.title}" for o in Order.objects.all()]
+    send_mail("Receipt for your order", "\\n".join(lines), None, ["customer@example.com"])
+"""
+        + place_order(ROBUST),
+        "another order",
+    ),
+    (
+        "receiver waits an hour before sending (never returns in time)",
+        HEADER.replace("from django.dispatch", "import time\nfrom django.dispatch")
+        + RECEIPT.replace("    send_mail(", "    time.sleep(3600)\n    send_mail(", 1)
+        + place_order(ROBUST),
+        "did not return within",
+    ),
+]

@@ -82,3 +82,69 @@ async def ship(order):
         "left 0 AuditEntry(action='shipped'",
     ),
 ]
+
+# Written for issue 14 as learners would, before the checks were changed.
+CASES += [
+    (
+        "sync ORM call inside the async receiver",
+        HEADER
+        + NOTIFY.replace("await AuditEntry.objects.acreate(", "AuditEntry.objects.create(")
+        + SHIP,
+        "SynchronousOnlyOperation",
+    ),
+    (
+        "time.sleep() inside the async receiver",
+        "import time\n"
+        + HEADER
+        + NOTIFY.replace("    await AuditEntry", "    time.sleep(0.6)\n    await AuditEntry")
+        + SHIP,
+        "blocks the event loop",
+    ),
+    (
+        "create_task() without await",
+        "import asyncio\n"
+        + HEADER
+        + NOTIFY
+        + """
+async def ship(order):
+    asyncio.create_task(order_shipped.asend(sender=Order, order=order))
+""",
+        "create_task",
+    ),
+    (
+        "asyncio.run() inside ship",
+        "import asyncio\n"
+        + HEADER
+        + NOTIFY
+        + """
+async def ship(order):
+    asyncio.run(order_shipped.asend(sender=Order, order=order))
+""",
+        "asyncio.run()",
+    ),
+    (
+        "records every order, not the shipped one",
+        HEADER
+        + """
+@lab.receiver(order_shipped)
+async def notify_warehouse(sender, order, **kwargs):
+    async for each in Order.objects.select_related("book"):
+        await AuditEntry.objects.acreate(
+            action="shipped", model="catalog.Order", object_pk=str(each.pk),
+            description=str(each),
+        )
+"""
+        + SHIP,
+        "another order",
+    ),
+    (
+        "solution: sync_to_async around the sync ORM",
+        "from asgiref.sync import sync_to_async\n"
+        + HEADER
+        + NOTIFY.replace(
+            "await AuditEntry.objects.acreate(", "await sync_to_async(AuditEntry.objects.create)("
+        )
+        + SHIP,
+        "✓ 08_async_receiver",
+    ),
+]

@@ -60,7 +60,7 @@ def test_confirmation_email(django_capture_on_commit_callbacks, mailoutbox):
     (
         "asserts nothing (passes on silent)",
         test(CAPTURED),
-        "still passes when the receiver sends no e-mail at all",
+        "still passes when no confirmation e-mail is sent at all",
     ),
     (
         "no django_db mark",
@@ -74,5 +74,41 @@ def test_confirmation_email(django_capture_on_commit_callbacks, mailoutbox):
             signature="capture_on_commit_callbacks",
         ),
         "pytest has no fixture called `capture_on_commit_callbacks`",
+    ),
+]
+
+# Written for issue 14 as learners would, before the checks were changed.
+MOCK = """
+from unittest import mock
+
+
+@pytest.mark.django_db
+def test_confirmation_email(django_capture_on_commit_callbacks):
+    with mock.patch("TARGET") as fake:
+        with django_capture_on_commit_callbacks(execute=True):
+            User.objects.create_user("ada", "ada@example.com", "analytical-engine-1843")
+    fake.assert_called_once()
+    assert fake.call_args.kwargs["recipient_list"] == ["ada@example.com"]
+"""
+
+CASES += [
+    (
+        "mock patched where send_mail is defined",
+        HEADER + MOCK.replace("TARGET", "django.core.mail.send_mail"),
+        "where it is looked up",
+    ),
+    (
+        "solution: mock patched where the receiver looks it up",
+        HEADER + MOCK.replace("TARGET", "tutorial_project.accounts.signals.send_mail"),
+        "✓ 09_testing_receivers",
+    ),
+    (
+        "waits for the e-mail without capturing on_commit (never ends)",
+        test(
+            "    User.objects.create_user('ada', 'ada@example.com', 'x-1843')\n"
+            "    while not mail.outbox:\n        pass\n",
+            signature="",
+        ),
+        "ran for more than",
     ),
 ]

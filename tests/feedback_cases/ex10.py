@@ -38,7 +38,7 @@ def send_welcome_email(sender, instance, created, raw, **kwargs):
 def register_user(username, email, password):
     return User.objects.create_user(username, email, password)
 """,
-        "A receiver of yours (`send_welcome_email`) is still connected to post_save",
+        "your receiver `send_welcome_email` is connected to post_save",
     ),
     (
         "mail sent without on_commit",
@@ -70,5 +70,64 @@ def register_user(username, email, password):
         "no welcome e-mail",
         service(CREATE + "    return user\n"),
         "should send one e-mail whose subject contains 'Welcome'",
+    ),
+]
+
+# Written for issue 14 as learners would, before the checks were changed.
+CASES += [
+    (
+        "another signal: a custom user_registered",
+        HEADER
+        + """
+from django.dispatch import Signal
+
+user_registered = Signal()
+
+
+@lab.receiver(user_registered)
+def send_welcome_email(sender, user, **kwargs):
+    transaction.on_commit(
+        lambda: send_mail("Welcome to Signals Lab", "Hello!", None, [user.email])
+    )
+
+
+def register_user(username, email, password):
+    user = User.objects.create_user(username, email, password)
+    user_registered.send(sender=User, user=user)
+    return user
+""",
+        "still goes through a signal",
+    ),
+    (
+        "another signal: pre_save instead of post_save",
+        HEADER
+        + """
+from django.db.models.signals import pre_save
+
+
+@lab.receiver(pre_save, sender=User)
+def send_welcome_email(sender, instance, raw, **kwargs):
+    if raw or instance.pk is not None:
+        return
+    transaction.on_commit(
+        lambda: send_mail("Welcome to Signals Lab", "Hello!", None, [instance.email])
+    )
+
+
+def register_user(username, email, password):
+    return User.objects.create_user(username, email, password)
+""",
+        "pre_save",
+    ),
+    (
+        "mails every user",
+        service(
+            CREATE
+            + "    everyone = [u.email for u in User.objects.exclude(email='')]\n"
+            + "    transaction.on_commit(\n"
+            + "        lambda: send_mail('Welcome to Signals Lab', 'Hello!', None, everyone)\n"
+            + "    )\n    return user\n"
+        ),
+        "to the new user only",
     ),
 ]
