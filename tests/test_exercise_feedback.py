@@ -13,7 +13,9 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import nbformat
 import pytest
 
 from signals_lab.checks import exercises
@@ -76,3 +78,110 @@ def test_every_exercise_has_feedback_cases():
     covered = {param.values[0] for param in _cases()}
     missing = [e.name for e in exercises() if e.name not in covered]
     assert not missing, f"no feedback cases for {missing}"
+
+
+# ---------------------------------------------------------------------------
+# The same answers through the learner's own entry point: `signals-lab check NN`
+# runs the exercise notebook in a fresh kernel (where boot() has switched
+# Django's async-safety check off for cells), one case of each kind.
+# ---------------------------------------------------------------------------
+
+SIGNALS_LAB = str(Path(sys.executable).parent / "signals-lab")
+
+THROUGH_THE_CLI = [
+    # A receiver with no sender that breaks saves of other models.
+    ("01_welcome_email", "no sender: saving any other model breaks"),
+    # Stated requirements the scenarios now exercise.
+    ("01_welcome_email", "no check for a user without an address (recipient with a display name)"),
+    ("03_slug_without_recursion", "QuerySet.update() without filter(): every book gets the slug"),
+    ("05_tag_counter", "save() instead of QuerySet.update()"),
+    ("07_custom_signal", "receipt lists every order ever placed"),
+    # Async code checked the way a server runs it.
+    ("08_async_receiver", "sync ORM call inside the async receiver"),
+    ("08_async_receiver", "time.sleep() inside the async receiver"),
+    ("08_async_receiver", "solution: sync_to_async around the sync ORM"),
+    # The refactor solved with another signal.
+    ("10_refactor_to_service", "another signal: a custom user_registered"),
+    # Time limits: stopped, and cannot be stopped.
+    ("01_welcome_email", "waits for the outbox inside a transaction (never returns)"),
+    ("07_custom_signal", "receiver waits an hour before sending (never returns in time)"),
+    # Messages that used to mislead.
+    ("01_welcome_email", "no **kwargs under @lab.receiver (the decorator refuses it)"),
+    ("01_welcome_email", "SyntaxError in the answer cell"),
+    ("05_tag_counter", "re-setting the tags in order inside the receiver (recursion)"),
+    ("08_async_receiver", "create_task() without await"),
+    ("02_profile_for_new_users", "sender=Profile"),
+    ("06_login_tracking", "string sender 'django.contrib.auth' on user_login_failed"),
+    ("04_deletion_audit_log", "solution: stacked decorators without uid="),
+    ("09_testing_receivers", "mock patched where send_mail is defined"),
+]
+
+
+def _case(exercise, label):
+    number = exercise[:2]
+    cases = importlib.import_module(f"tests.feedback_cases.ex{number}").CASES
+    return next((code, expected) for name, code, expected in cases if name == label)
+
+
+def learner_notebook(home, exercise, code, *, whole=False):
+    """
+    Put ``code`` into the learner's exercise notebook, as a learner would type
+    it. ``whole=False`` keeps only the first cell (boot), ``code`` and the check
+    cell; ``whole=True`` puts ``code`` in place of the answer cell and keeps the
+    rest (the "Try it" cells too).
+    """
+    path = home / "exercises" / f"{exercise}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    if whole:
+        answers = [c for c in code_cells if "# YOUR CODE HERE" in c.source]
+        answers[0].source = code
+        for extra in answers[1:]:
+            extra.source = ""
+    else:
+        boot, check = code_cells[0], next(c for c in code_cells if "lab.check(" in c.source)
+        nb.cells = [boot, nbformat.v4.new_code_cell(code), check]
+    nbformat.write(nb, path)
+    return path
+
+
+def cli(args, home, **env):
+    environment = {**os.environ, "SIGNALS_LAB_HOME": str(home), **env}
+    for name in ("SIGNALS_LAB_STATE_DIR", "DJANGO_SETTINGS_MODULE"):
+        environment.pop(name, None)
+    return subprocess.run(
+        [SIGNALS_LAB, *args], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+
+
+def check_through_the_cli(home, exercise, code, *, whole=False, limit=None):
+    """Run `signals-lab check NN` on a notebook holding ``code``; (result, verdict line)."""
+    cli(["init"], home)
+    learner_notebook(home, exercise, code, whole=whole)
+    limit = limit or LIMITS.get(exercise, 5)
+    result = cli(["check", exercise[:2]], home, SIGNALS_LAB_CHECK_LIMIT=str(limit))
+    verdicts = [line for line in result.stdout.splitlines() if line.startswith(("✓", "✗"))]
+    assert len(verdicts) == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return result, verdicts[0]
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(
+    "exercise, label", THROUGH_THE_CLI, ids=[f"{e[:2]}-{label}" for e, label in THROUGH_THE_CLI]
+)
+def test_feedback_through_the_cli(exercise, label, tmp_path):
+    code, expected = _case(exercise, label)
+    result, verdict = check_through_the_cli(tmp_path / "home", exercise, code)
+    assert expected in verdict, result.stdout
+    if expected.startswith("✓"):
+        assert result.returncode == 0 and verdict.startswith(f"✓ {exercise}:")
+    else:
+        assert result.returncode == 1 and verdict.startswith(f"✗ {exercise}: not yet. ")
+
+
+def test_every_kind_goes_through_the_cli():
+    labels = {label for _exercise, label in THROUGH_THE_CLI}
+    for exercise, label in THROUGH_THE_CLI:
+        assert _case(exercise, label), (exercise, label)
+    assert len(labels) == len(THROUGH_THE_CLI)

@@ -69,9 +69,11 @@ def test_unsolved_exercise_runs_to_the_end_and_says_not_yet(exercise):
 def test_progress_view_in_a_notebook_cell(monkeypatch, tmp_path, capsys):
     from signals_lab import progress
     from signals_lab.checks import progress as state
+    from signals_lab.checks import runner
 
     monkeypatch.setenv("SIGNALS_LAB_STATE_DIR", str(tmp_path))
-    state.record("01_welcome_email", True, "✓")
+    # Only the runner records a pass (see test_only_a_check_by_the_kit_marks_done).
+    runner._recorded(runner.Result("01_welcome_email", True, "✓"), True)
     state.record("02_profile_for_new_users", False, "✗")
     progress()
     out = capsys.readouterr().out.splitlines()
@@ -88,3 +90,27 @@ def test_each_exercise_and_its_lesson_link_each_other(exercise):
     assert f"exercises/{exercise.name}.ipynb" in lesson
     solution = (SOLUTIONS / f"{exercise.name}.ipynb").read_text()
     assert exercise.lesson.split("/")[-1] in solution
+
+
+def test_only_a_check_by_the_kit_marks_done(monkeypatch, tmp_path):
+    """A cell cannot fake "done": record() refuses, a hand-written file does not count."""
+    import json
+
+    from signals_lab.checks import progress as state
+    from signals_lab.checks import report, runner
+
+    monkeypatch.setenv("SIGNALS_LAB_STATE_DIR", str(tmp_path))
+    with pytest.raises(state.ProgressError, match="Only a check run by the kit"):
+        state.record("01_welcome_email", True, "✓ 01_welcome_email: fake")
+    forged = {"exercises": {"01_welcome_email": {"status": "done", "hints_seen": 0}}}
+    state.path().write_text(json.dumps(forged))
+    assert report.rows()[0][1] == "not yet"
+    # A passing check by the kit seals it; a later failing one says not yet again.
+    runner._recorded(runner.Result("01_welcome_email", True, "✓ 01_welcome_email: ok"), True)
+    assert report.rows()[0][1] == "done"
+    entry = state.load()["exercises"]["01_welcome_email"]
+    entry["message"] = "✓ 01_welcome_email: edited"
+    state.path().write_text(json.dumps({"exercises": {"01_welcome_email": entry}}))
+    assert report.rows()[0][1] == "not yet"
+    runner._recorded(runner.Result("01_welcome_email", False, "✗ 01_welcome_email: no"), True)
+    assert report.rows()[0][1] == "not yet"

@@ -215,6 +215,6 @@ def try_test(test):
     if outcomes.get("real") == "PASSED":
         print("✓ pytest ran your test against the real receiver: it passes.")
     elif "real" in outcomes:
-        print(f"✗ Your test fails against the real receiver: {_why_real_fails(source, output)}")
+        print(f"✗ {_why_real_fails(source, output)}")
     else:
         print(f"✗ pytest could not run your test ({_last_line(output)}).")

@@ -148,6 +148,6 @@ CASES += [
     (
         "SyntaxError in the answer cell",
         receiver("    if raw created:\n        return"),
-        "has a SyntaxError on its line 9 (`if raw created:`)",
+        "(`if raw created:`): invalid syntax. Fix that line",
     ),
 ]
