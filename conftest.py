@@ -17,6 +17,9 @@ import random
 import shutil
 import tempfile
 
+# One item per lesson: run twice in one kernel, and its signal coverage (see its docstring).
+pytest_plugins = ("tests.lesson_coverage",)
+
 _STATE = None
 
 

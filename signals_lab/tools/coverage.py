@@ -10,6 +10,8 @@ own) ran for it. The list of built-in signals comes from the installed Django
 
 import json
 import os
+import re
+import shutil
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -52,22 +54,48 @@ def _comparable(outputs):
     return shown
 
 
-def signal_coverage(paths, workers=2, twice=False):
-    """
-    Run lessons in fresh kernels with the dispatcher instrumented
-    (``SIGNALS_LAB_COVERAGE``) and return ``(coverage, differences)``.
+_REQUIRES = re.compile(r"django\.VERSION\s*<\s*\((\d+),\s*(\d+)\)")
 
-    ``coverage`` is ``{signal: [lesson, ...]}``: the lessons in which a
-    receiver written in the lesson or in tutorial_project (not one of
-    Django's own) ran for that signal. With ``twice=True`` every lesson runs
-    twice in the same kernel ("Run all" twice), followed each time by a cell
-    listing every connected receiver; ``differences`` lists, per lesson, the
-    cells whose second run showed something else than the first.
+
+def required_django(path):
+    """
+    The Django version a lesson needs, ``(6, 0)``, or None. A lesson that
+    needs a newer Django than 5.2 says so in its first code cell, with
+    ``if django.VERSION < (6, 0): raise ...``; that line is the one source.
     """
     import nbformat
 
-    def run(path):
-        folder = tempfile.mkdtemp(prefix="signals-lab-coverage-")
+    nb = nbformat.read(path, as_version=4)
+    first = next((c.source for c in nb.cells if c.cell_type == "code"), "")
+    match = _REQUIRES.search(first)
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def runs_here(path):
+    """True when the installed Django can run the lesson at ``path``."""
+    import django
+
+    needed = required_django(path)
+    return needed is None or django.VERSION[:2] >= needed
+
+
+def lesson_coverage(path, twice=False):
+    """
+    Run one lesson in a fresh kernel with the dispatcher instrumented
+    (``SIGNALS_LAB_COVERAGE``); return ``(signals, differences)``.
+
+    ``signals``: sorted names of the signals for which a receiver written in
+    the lesson or in tutorial_project (not one of Django's own) ran.
+    ``differences``: every code cell that raised (outside
+    ``NBVAL_RAISES_EXCEPTION`` cells, the final probe cell included), and
+    with ``twice=True`` (the lesson run twice in one kernel, "Run all" twice,
+    each time followed by a cell listing every connected receiver) every cell
+    whose second run showed something else than the first.
+    """
+    import nbformat
+
+    folder = tempfile.mkdtemp(prefix="signals-lab-coverage-")
+    try:
         nb = nbformat.read(path, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
         cells = [nbformat.v4.new_code_cell(c.source) for c in code]
@@ -78,32 +106,43 @@ def signal_coverage(paths, workers=2, twice=False):
         run_in_fresh_kernel(
             nb, Path(path).parent, env={**os.environ, "SIGNALS_LAB_COVERAGE": folder}
         )
-        seen = {}
+        seen = set()
         for dump in Path(folder).glob("*.json"):
             for signal, receivers in json.loads(dump.read_text()).items():
                 if any(not r.startswith("django.") for r in receivers):
-                    seen[signal] = True
-            dump.unlink()
-        os.rmdir(folder)
-        differences = [
-            f"code cell {index + 1} raised {output.ename}"
-            for index, cell in enumerate(cells)
-            if "NBVAL_RAISES_EXCEPTION" not in cell.source
-            for output in cell.outputs
-            if output.output_type == "error"
-        ]
-        if twice:
-            half = len(cells) // 2
-            for index in range(half):
-                first, second = cells[index], cells[index + half]
-                if _comparable(first.outputs) != _comparable(second.outputs):
-                    label = "receivers connected" if index == half - 1 else f"code cell {index + 1}"
-                    differences.append(label)
-        return Path(path).stem, sorted(seen), differences
+                    seen.add(signal)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    differences = [
+        f"code cell {index + 1} raised {output.ename}"
+        for index, cell in enumerate(cells)
+        if "NBVAL_RAISES_EXCEPTION" not in cell.source
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
+    if twice:
+        half = len(cells) // 2
+        for index in range(half):
+            first, second = cells[index], cells[index + half]
+            if _comparable(first.outputs) != _comparable(second.outputs):
+                label = "receivers connected" if index == half - 1 else f"code cell {index + 1}"
+                differences.append(label)
+    return sorted(seen), differences
+
+
+def signal_coverage(paths, workers=2, twice=False):
+    """
+    :func:`lesson_coverage` for every lesson of ``paths`` this Django can run,
+    ``workers`` kernels at a time; returns ``(coverage, differences)``:
+    ``{signal: [lesson, ...]}`` and ``{lesson: [difference, ...]}``.
+    """
+
+    def run(path):
+        return (Path(path).stem, *lesson_coverage(path, twice=twice))
 
     coverage, differences = {}, {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for lesson, signals, different in pool.map(run, paths):
+        for lesson, signals, different in pool.map(run, [p for p in paths if runs_here(p)]):
             for signal in signals:
                 coverage.setdefault(signal, []).append(lesson)
             if different:
@@ -111,13 +150,63 @@ def signal_coverage(paths, workers=2, twice=False):
     return {signal: sorted(lessons) for signal, lessons in coverage.items()}, differences
 
 
-def coverage_table(coverage):
-    """The Markdown table of which lessons show which built-in signal."""
+_ROW = re.compile(r"^\| `(?P<signal>\w+)`(?: \((?P<since>\d+\.\d+)\+\))? \| (?P<lessons>.*) \|$")
+
+
+def _since(lessons, paths):
+    """``"6.0"`` when every lesson showing a signal needs Django 6.0 or later, else None."""
+    needed = [required_django(paths[lesson]) if lesson in paths else None for lesson in lessons]
+    if lessons and all(needed):
+        return "{}.{}".format(*min(needed))
+    return None
+
+
+def coverage_table(coverage, paths=None):
+    """
+    The Markdown table of which lessons show which built-in signal, one row per
+    signal of the installed Django. A signal that only lessons needing a newer
+    Django show is marked, e.g. ``task_enqueued`` (6.0+).
+    """
+    paths = {p.stem: p for p in (paths or notebook_paths(LESSONS))}
     lines = ["| signal | lessons with a live receiver |", "|---|---|"]
     for signal in builtin_signals():
-        lessons = ", ".join(f"`{lesson}`" for lesson in coverage.get(signal, [])) or "**none**"
-        lines.append(f"| `{signal}` | {lessons} |")
+        lessons = coverage.get(signal, [])
+        since = _since(lessons, paths)
+        label = f"`{signal}`" + (f" ({since}+)" if since else "")
+        shown = ", ".join(f"`{lesson}`" for lesson in lessons) or "**none**"
+        lines.append(f"| {label} | {shown} |")
     return "\n".join(lines)
+
+
+def parse_table(table):
+    """``{signal: (since or None, [lesson, ...])}`` from a coverage table's rows."""
+    rows = {}
+    for line in table.splitlines():
+        match = _ROW.match(line.strip())
+        if match:
+            lessons = re.findall(r"`(\w+)`", match["lessons"])
+            rows[match["signal"]] = (match["since"], lessons)
+    return rows
+
+
+def merged_table(table, readme):
+    """
+    ``table`` (this Django's rows) plus the README's rows for signals this
+    Django does not have (a newer Django's, kept when the table is written on
+    5.2 LTS), in the README's order.
+    """
+    ours = parse_table(table)
+    kept = {s: r for s, r in parse_table(readme).items() if s not in ours}
+    if not kept:
+        return table
+    lines = table.splitlines()
+    for line in readme.splitlines():
+        match = _ROW.match(line.strip())
+        if match and match["signal"] in kept:
+            lines.append(line.strip())
+    head, rows = lines[:2], lines[2:]
+    rows.sort(key=lambda line: _ROW.match(line)["signal"])
+    return "\n".join(head + rows)
 
 
 def readme_table():
@@ -136,7 +225,7 @@ def write_readme_table(table):
 def main():
     """Measure coverage, write the README table; 1 when a built-in signal has no lesson."""
     coverage, _ = signal_coverage(notebook_paths(LESSONS))
-    table = coverage_table(coverage)
+    table = merged_table(coverage_table(coverage), readme_table())
     write_readme_table(table)
     print(table)
     missing = [s for s in builtin_signals() if s not in coverage]
