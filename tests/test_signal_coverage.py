@@ -98,6 +98,6 @@ def test_a_newer_djangos_rows_survive_a_rewrite_on_an_older_one():
         "| `post_save` | `00_start_here` |\n"
         "| `task_enqueued` (6.0+) | `13_tasks` |"
     )
-    older = "| signal | lessons with a live receiver |\n|---|---|\n| `post_save` | `00_start_here` |"
+    older = "\n".join(readme.splitlines()[:3])
     assert merged_table(older, readme) == readme
     assert re.search(r"\(6\.0\+\)", merged_table(older, readme))
