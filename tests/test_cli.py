@@ -217,3 +217,142 @@ def test_make_exercises_regenerates_nothing_when_in_sync():
     )
     assert result.returncode == 0, result.stderr
     assert "wrote" not in result.stdout
+
+
+# ---------------------------------------------------------------------------
+# Issue 14: time limits, strict mode and progress, through the learner's CLI.
+# ---------------------------------------------------------------------------
+
+
+def test_every_check_ends_before_the_cli_stops_waiting():
+    import importlib
+
+    from signals_lab.checks import exercises, runner
+    from signals_lab.tools import cli
+
+    limits = {
+        e.name: runner.time_limit(importlib.import_module(f"signals_lab.checks.ex{e.number}"))
+        for e in exercises()
+    }
+    assert max(limits.values()) <= cli.CHECK_TIMEOUT < cli.CELL_TIMEOUT, limits
+    ex09 = importlib.import_module("signals_lab.checks.ex09")
+    # Exercise 09 stops pytest before its own limit, so its message can show.
+    assert ex09.TIME_LIMIT - ex09.MARGIN < limits["09_testing_receivers"]
+
+
+@pytest.mark.notebook
+def test_exercise_09_says_when_the_learners_test_never_ends(home):
+    from tests.test_exercise_feedback import _case, check_through_the_cli
+
+    code, expected = _case(
+        "09_testing_receivers", "waits for the e-mail without capturing on_commit (never ends)"
+    )
+    result, verdict = check_through_the_cli(home, "09_testing_receivers", code, limit=25)
+    assert verdict.startswith("✗ 09_testing_receivers: not yet. Your test ran for more than 20 ")
+    assert result.returncode == 1
+
+
+@pytest.mark.notebook
+def test_exercise_09_try_it_runs_a_test_with_fixtures_as_pytest_would(home):
+    from tests.test_exercise_feedback import check_through_the_cli
+
+    answer = (
+        "import pytest\n"
+        "from django.contrib.auth.models import User\n\n\n"
+        "@pytest.mark.django_db\n"
+        "def test_confirmation_email(django_capture_on_commit_callbacks, mailoutbox):\n"
+        "    with django_capture_on_commit_callbacks(execute=True):\n"
+        "        User.objects.create_user('ada', 'ada@example.com', 'analytical-engine-1843')\n"
+        "    assert [m.to for m in mailoutbox] == [['ada@example.com']]\n"
+    )
+    result, verdict = check_through_the_cli(home, "09_testing_receivers", answer, whole=True)
+    assert verdict.startswith("✓ 09_testing_receivers:"), result.stdout
+    assert "Your code cell" not in result.stdout  # the Try it cell raised nothing
+    nb = nbformat.read(home / "exercises" / "09_testing_receivers.ipynb", as_version=4)
+    assert "try_test(test_confirmation_email)" in "".join(c.source for c in nb.cells)
+
+
+@pytest.mark.notebook
+def test_a_cell_cannot_mark_an_exercise_done(home):
+    from tests.test_exercise_feedback import learner_notebook
+
+    run([SIGNALS_LAB, "init"], home)
+    forge = (
+        "import json\n"
+        "from signals_lab.checks import progress\n"
+        "try:\n"
+        "    progress.record('02_profile_for_new_users', True, 'forged')\n"
+        "except progress.ProgressError as error:\n"
+        "    print(error)\n"
+        "progress.path().write_text(json.dumps({'exercises': {'02_profile_for_new_users':"
+        " {'status': 'done', 'hints_seen': 0, 'message': 'forged'}}}))\n"
+    )
+    path = learner_notebook(home, "02_profile_for_new_users", forge)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(forge))  # after the check, too
+    nbformat.write(nb, path)
+    result = run([SIGNALS_LAB, "check", "02"], home)
+    assert result.returncode == 1
+    assert "✗ 02_profile_for_new_users: not yet." in result.stdout
+    progress = run([SIGNALS_LAB, "progress"], home)
+    assert "0/10 exercises done" in progress.stdout, progress.stdout
+    row = next(line for line in progress.stdout.splitlines() if "02_profile" in line)
+    assert "not yet" in row and "done" not in row, row
+
+
+@pytest.mark.notebook
+def test_strict_check_raises_the_one_line_verdict_and_passes_a_right_answer():
+    from tests.kernel import run_cells, text
+
+    wrong = (
+        "from django.contrib.auth.models import User\n"
+        "from django.db.models.signals import post_save\n"
+        "@lab.receiver(post_save, sender=User)\n"
+        "def create_profile(sender, instance, created, raw, **kwargs):\n"
+        "    pass\n"
+    )
+    right = wrong.replace(
+        "    pass\n",
+        "    from tutorial_project.accounts.models import Profile\n"
+        "    if created and not raw:\n"
+        "        Profile.objects.create(user=instance)\n",
+    )
+    strict = 'lab.check("02_profile_for_new_users", strict=True)'
+    outputs = run_cells("from signals_lab import boot\nlab = boot()", wrong, strict, right, strict)
+    errors = [o for o in outputs[2] if o.output_type == "error"]
+    assert [e.ename for e in errors] == ["AssertionError"]
+    assert errors[0].evalue.startswith("✗ 02_profile_for_new_users: not yet. Creating a user")
+    assert "\n" not in errors[0].evalue
+    assert not [o for o in outputs[4] if o.output_type == "error"], text(outputs[4])
+    assert text(outputs[4]).startswith("✓ 02_profile_for_new_users:")
+
+
+@pytest.mark.notebook
+def test_a_receiver_that_never_returns_leaves_the_kernel_usable(monkeypatch):
+    from tests.kernel import run_cells, text
+
+    monkeypatch.setenv("SIGNALS_LAB_CHECK_LIMIT", "3")
+    hangs = (
+        "import time\n"
+        "from django.contrib.auth.models import User\n"
+        "from django.db.models.signals import post_save\n"
+        "@lab.receiver(post_save, sender=User)\n"
+        "def create_profile(sender, instance, created, raw, **kwargs):\n"
+        "    time.sleep(3600)\n"
+    )
+    outputs = run_cells(
+        "from signals_lab import boot\nlab = boot()",
+        hangs,
+        'lab.check("02_profile_for_new_users")',
+        "print(1 + 1)",
+        'lab.check("02_profile_for_new_users")',
+        timeout=60,
+    )
+    first = text(outputs[2])
+    assert first.startswith(
+        "✗ 02_profile_for_new_users: not yet. Your receiver did not return within 3 s"
+    ), first
+    assert "restart the kernel" in first
+    assert text(outputs[3]).strip() == "2"
+    assert "restart the kernel" in text(outputs[4])
+    assert "Traceback" not in first + text(outputs[4])
