@@ -1,6 +1,7 @@
 """10: from a signal to an explicit service function."""
 
 from django.contrib.auth.models import User
+from django.dispatch import Signal
 
 from ..runtime.listeners import listeners
 from .context import NotYet
@@ -13,18 +14,22 @@ PASS = "register_user() does the job explicitly, and nothing listens behind your
 NOT_YOURS = ("django.", "tutorial_project.", "signals_lab.")
 
 
-def _yours():
-    """``(signal name, receiver)`` for every receiver of the learner's, on any signal."""
-    return [
-        (signal, receiver)
-        for signal, _sender, receiver in listeners(include_django=False)
-        if not receiver.startswith(NOT_YOURS)
-    ]
+def _yours(ctx):
+    """
+    ``(signal name, receiver)`` for every receiver of the learner's: first on
+    the signals their notebook defines (named as they named them), then on any.
+    """
+    found = []
+    for name, value in list(ctx.namespace.items()):
+        if isinstance(value, Signal) and not name.startswith("_"):
+            found += [(name, r) for _s, _d, r in listeners(value, include_django=False)]
+    found += [(s, r) for s, _d, r in listeners(include_django=False)]
+    return [(signal, receiver) for signal, receiver in found if not receiver.startswith(NOT_YOURS)]
 
 
 def check(ctx):
     register_user = ctx.function("register_user")
-    own = _yours()
+    own = _yours(ctx)
     if own:
         signal, receiver = own[0]
         raise NotYet(

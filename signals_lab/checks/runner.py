@@ -13,6 +13,18 @@ database and ``mail.outbox`` are snapshotted before the scenarios and put
 back afterwards. An exception raised by the learner's code is reported in one
 line that points at the learner's cell; the kit's own traceback is never shown.
 
+The scenarios run in a daemon worker thread, the way a server runs code:
+Django's async-safety check is on there (``boot()`` switches it off for
+notebook cells only), and the check waits at most :func:`time_limit` seconds
+(30 by default, an exercise module's ``TIME_LIMIT``, or
+``$SIGNALS_LAB_CHECK_LIMIT``). Code that does not return by then is stopped
+with an exception raised in its thread; code that cannot be stopped (blocked
+in ``time.sleep()`` ...) is left behind, the data is not restored (the thread
+may hold the database), and the verdict, like every later check in that
+kernel, says to restart the kernel. The learner CLI waits longer than any
+check (``signals_lab.tools.cli.CELL_TIMEOUT``), so the check's own one-line
+verdict is what the learner reads.
+
 Each exercise module in this package defines ``check(ctx)``, which raises
 :class:`NotYet` for the first unmet expectation. Results go to the progress
 file (see :mod:`signals_lab.checks.progress`).
