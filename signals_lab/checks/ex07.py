@@ -70,7 +70,7 @@ def check(ctx):
     sent = []
 
     def _spy(sender, **kwargs):
-        sent.append(sender)
+        sent.append(kwargs.get("order"))
 
     signal.connect(_spy, weak=False, dispatch_uid="lab-check-spy")
     try:
@@ -91,6 +91,11 @@ def check(ctx):
         raise NotYet("place_order() did not send order_placed: call send_robust() on it.")
     if len(sent) > 1:
         raise NotYet(f"place_order() sent order_placed {len(sent)} times for one order.")
+    if sent[0] != order:
+        raise NotYet(
+            "place_order() should send the signal with the order as `order=order` (other "
+            "teams' receivers will read `order`)."
+        )
     receipts = mails("receipt")
     if not receipts:
         raise NotYet(

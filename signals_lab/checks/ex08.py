@@ -166,6 +166,13 @@ def check(ctx):
             "`notify_warehouse` (if you connected it with a sender, it must be the sender "
             "ship() sends)."
         )
+    entry = entries.get()
+    if entry.model != "catalog.Order" or entry.description != str(order):
+        raise NotYet(
+            f"The shipment's AuditEntry has model={entry.model!r} and "
+            f"description={entry.description!r}; expected model='catalog.Order' and "
+            f"description=str(order), {str(order)!r}."
+        )
     if AuditEntry.objects.filter(object_pk=str(other.pk)).exists():
         raise NotYet(
             "Shipping one order also wrote an AuditEntry for another order: record only the "

@@ -124,3 +124,12 @@ def send_receipt(sender, order, **kwargs):
         "did not return within",
     ),
 ]
+CASES += [
+    (
+        "order sent as instance=, not order=",
+        HEADER
+        + RECEIPT.replace("order, **kwargs):", "instance, **kwargs):\n    order = instance")
+        + place_order(ROBUST.replace("order=order)", "instance=order)")),
+        "should send the signal with the order as `order=order`",
+    ),
+]

@@ -148,3 +148,10 @@ async def notify_warehouse(sender, order, **kwargs):
         "✓ 08_async_receiver",
     ),
 ]
+CASES += [
+    (
+        "model label lower-case",
+        HEADER + NOTIFY.replace('model="catalog.Order"', 'model="catalog.order"') + SHIP,
+        "expected model='catalog.Order'",
+    ),
+]
