@@ -7,9 +7,10 @@ tests", with the reason), in order, with temporary folders in place of
 /srv/nbgrader/exchange and the homes, and `sudo` dropped; the course holds one
 exercise (tests/test_nbgrader.py grades all ten). The "as a student"
 parts run as the unprivileged user `nobody` (uid 65534), to whom this checkout
-is read-only, as a JupyterHub user's is: two students (two homes), each with a
-server that makes their workspace and opens lesson 00, lesson 00 run, an exercise
-checked; their progress files stay apart.
+is read-only, as a JupyterHub user's is: a student's server makes their workspace
+and opens lesson 00; then a real JupyterHub on loopback (dummy authenticator,
+configurable-http-proxy from npm) serves two users, each boots lesson 00 and
+checks an exercise in their own kernel, and their progress files stay apart.
 
 Running as another user needs root (CI is root) and util-linux's `setpriv`;
 elsewhere these tests skip. The student processes keep one capability,
@@ -216,37 +217,20 @@ def _progress(home):
     return json.loads((home / "signals-lab" / ".lab" / "progress.json").read_text())
 
 
-def test_the_guide_installs_and_two_students_work_apart(site):
-    admin, exchange, course, student, grading = [body for body, why in blocks() if why is None]
+def test_a_students_server_on_the_read_only_install(site):
+    """The guide's server configuration, without a hub: the workspace, lesson 00, a check."""
+    admin = next(body for body, why in blocks() if why is None)
     site.run(admin)
-    config = site.prefix / "etc" / "jupyter" / "jupyter_server_config.py"
-    assert config.is_file()
-
-    for name in ("ada", "bob"):
-        with student_server(site, name) as url:
-            assert _landing(url).split("?")[0] == f"/lab/tree/signals-lab/notebooks/{FIRST_LESSON}"
-        workspace = site.home(name) / "signals-lab"
-        assert (workspace / "notebooks" / FIRST_LESSON).is_file()
-        assert workspace.stat().st_uid == NOBODY
-
-    # ada answers exercise 01 (the reference answer); bob leaves it as it is.
-    ada = site.home("ada") / "signals-lab" / "exercises" / "01_welcome_email.ipynb"
-    nb = nbformat.read(SOLUTIONS / ada.name, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-    nbformat.write(nb, ada)
-    os.chown(ada, NOBODY, NOBODY)
-    lesson = (
-        f"jupyter nbconvert --to notebook --execute --stdout notebooks/{FIRST_LESSON} > /dev/null"
-    )
-    for name, verdict in (("ada", "✓ 01_welcome_email"), ("bob", "✗ 01_welcome_email: not yet")):
-        result = site.run(f"cd ~/signals-lab\n{lesson}\nsignals-lab check 01 || true", student=name)
-        assert verdict in result.stdout, result.stdout + result.stderr
-    ada_progress, bob_progress = _progress(site.home("ada")), _progress(site.home("bob"))
-    assert ada_progress != bob_progress
-    assert '"done"' in json.dumps(ada_progress) and '"done"' not in json.dumps(bob_progress)
-    assert not (ROOT / "workspace" / ".lab" / "nobody").exists()
+    assert (site.prefix / "etc" / "jupyter" / "jupyter_server_config.py").is_file()
+    with student_server(site, "ada") as url:
+        assert _landing(url).split("?")[0] == f"/lab/tree/signals-lab/notebooks/{FIRST_LESSON}"
+    workspace = site.home("ada") / "signals-lab"
+    assert (workspace / "notebooks" / FIRST_LESSON).is_file()
+    assert workspace.stat().st_uid == NOBODY
+    # The learner's CLI in a terminal: a check in a fresh kernel, progress in ada's home.
+    result = site.run("signals-lab check 01 || true", student="ada")
+    assert "✗ 01_welcome_email: not yet" in result.stdout, result.stdout + result.stderr
+    assert _progress(site.home("ada"))
 
 
 def test_the_guide_grades_with_nbgrader(site):
@@ -264,3 +248,218 @@ def test_the_guide_grades_with_nbgrader(site):
     grades = (site.teacher / "course" / "grades.csv").read_text().splitlines()
     assert len(grades) == 2 and grades[1].split(",")[3] == "nobody", grades
     assert grades[1].endswith(",0.0,0.0,0.0,1.0"), grades  # an untouched submission scores 0
+
+
+CHP = BIN.parent / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
+HUB_CONFIG = """\
+c = get_config()  # noqa: F821
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = {port}
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = {hub_port}
+c.JupyterHub.authenticator_class = "dummy"
+c.Authenticator.allow_all = True
+# Every user's server runs as the hub's own user, with their own HOME.
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = "{homes}/{{username}}"
+c.Spawner.cmd = ["{bin}/jupyterhub-singleuser"]
+c.Spawner.environment = {{
+    "PATH": "{bin}:/usr/bin:/bin",
+    "JUPYTER_CONFIG_PATH": "{config_path}",
+    "SIGNALS_LAB_NETWORK_GUARD": "1",
+}}
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+c.ConfigurableHTTPProxy.command = ["{chp}"]
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{proxy_api_port}"
+c.JupyterHub.services = [{{"name": "grader", "api_token": "{token}"}}]
+c.JupyterHub.load_roles = [
+    {{"name": "grader", "scopes": ["admin:users", "admin:servers", "access:servers"],
+      "services": ["grader"]}}
+]
+"""
+
+
+HUB_USERS = ("cleo", "dan")
+
+
+class Hub:
+    """A JupyterHub on loopback (dummy authenticator), driven through its REST API."""
+
+    def __init__(self, site):
+        self.site = site
+        self.token = "signals-lab-hub-test-token"
+        self.port, hub_port = _free_port(), _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.dir = site.home("hub")
+        (self.dir / "jupyterhub_config.py").write_text(
+            HUB_CONFIG.format(
+                port=self.port,
+                hub_port=hub_port,
+                homes=site.root / "homes",
+                bin=BIN,
+                config_path=site.prefix / "etc" / "jupyter",
+                chp=CHP,
+                proxy_api_port=_free_port(),
+                token=self.token,
+            )
+        )
+
+    def request(self, method, path, data=None, follow=True):
+        body = None if data is None else json.dumps(data).encode()
+        request = urllib.request.Request(f"{self.url}{path}", data=body, method=method)
+        request.add_header("Authorization", f"token {self.token}")
+        opener = (
+            urllib.request.build_opener() if follow else urllib.request.build_opener(NoRedirect)
+        )
+        try:
+            with opener.open(request, timeout=60) as response:
+                text = response.read().decode()
+                return (
+                    response.status,
+                    (json.loads(text) if text.strip() else None),
+                    response.headers,
+                )
+        except urllib.error.HTTPError as error:
+            return error.code, None, error.headers
+
+    def up(self):
+        try:
+            return self.request("GET", "/hub/api/")[0] == 200
+        except (urllib.error.URLError, ConnectionError):
+            return False
+
+    def spawn(self, name):
+        self.site.home(name)  # homes/ belongs to root: the spawner (nobody) cannot make it
+        self.request("POST", f"/hub/api/users/{name}")
+        self.request("POST", f"/hub/api/users/{name}/server")
+        deadline = time.monotonic() + 120
+        while True:
+            _, user, _ = self.request("GET", f"/hub/api/users/{name}")
+            if user and user["servers"].get("", {}).get("ready"):
+                return
+            if time.monotonic() > deadline:
+                log = (self.dir / "hub.log").read_text()[-4000:]
+                raise AssertionError(f"{name}'s server did not start: {user}\n{log}")
+            time.sleep(0.5)
+
+    def run_in_kernel(self, name, notebook, code):
+        """Open ``notebook`` (a session, as JupyterLab does), run ``code``; its stdout."""
+        import websocket
+
+        status, session, _ = self.request(
+            "POST",
+            f"/user/{name}/api/sessions",
+            {"path": notebook, "type": "notebook", "name": "", "kernel": {"name": "python3"}},
+        )
+        assert status == 201, status
+        kernel = session["kernel"]["id"]
+        ws = websocket.create_connection(
+            f"ws://127.0.0.1:{self.port}/user/{name}/api/kernels/{kernel}/channels",
+            header=[f"Authorization: token {self.token}"],
+            timeout=120,
+        )
+        try:
+            msg_id = f"run-{name}"
+            ws.send(
+                json.dumps(
+                    {
+                        "header": {
+                            "msg_id": msg_id,
+                            "msg_type": "execute_request",
+                            "username": name,
+                            "session": msg_id,
+                            "version": "5.3",
+                        },
+                        "parent_header": {},
+                        "metadata": {},
+                        "channel": "shell",
+                        "content": {
+                            "code": code,
+                            "silent": False,
+                            "store_history": False,
+                            "user_expressions": {},
+                            "allow_stdin": False,
+                            "stop_on_error": True,
+                        },
+                    }
+                )
+            )
+            out = []
+            while True:
+                message = json.loads(ws.recv())
+                if message.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind = message["header"]["msg_type"]
+                if kind == "stream":
+                    out.append(message["content"]["text"])
+                elif kind == "error":
+                    out.append(f"{message['content']['ename']}: {message['content']['evalue']}")
+                elif kind == "execute_reply":
+                    return "".join(out)
+        finally:
+            ws.close()
+            self.request("DELETE", f"/user/{name}/api/sessions/{session['id']}")
+
+
+@contextlib.contextmanager
+def running_hub(site):
+    hub = Hub(site)
+    log = (hub.dir / "hub.log").open("w")
+    process = subprocess.Popen(
+        [*AS_STUDENT, str(BIN / "jupyterhub"), "-f", str(hub.dir / "jupyterhub_config.py")],
+        cwd=hub.dir,
+        env=site.env(hub.dir),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not hub.up():
+            assert process.poll() is None, (hub.dir / "hub.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "the hub did not start"
+            time.sleep(0.3)
+        yield hub
+    finally:
+        for name in HUB_USERS:
+            hub.request("DELETE", f"/hub/api/users/{name}/server")
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+        log.close()
+
+
+def test_two_jupyterhub_users_each_boot_lesson_00_and_check_an_exercise(site):
+    if not CHP.exists() or not (BIN / "jupyterhub").exists():
+        reason = "JupyterHub or configurable-http-proxy is not installed (bash .ci/setup-teacher)"
+        if os.environ.get("SIGNALS_LAB_REQUIRE_TEACHER") == "1":
+            pytest.fail(f"SIGNALS_LAB_REQUIRE_TEACHER=1 but {reason}")
+        pytest.skip(reason)
+    admin = next(body for body, why in blocks() if why is None)
+    site.run(admin)
+    solution = nbformat.read(SOLUTIONS / "01_welcome_email.ipynb", as_version=4)
+    answer = solution.cells[4].source
+    lesson = f"signals-lab/notebooks/{FIRST_LESSON}"
+    exercise = "signals-lab/exercises/01_welcome_email.ipynb"
+    with running_hub(site) as hub:
+        for name, code, verdict in (
+            ("cleo", answer, "✓ 01_welcome_email"),
+            ("dan", "", "✗ 01_welcome_email: not yet"),
+        ):
+            hub.spawn(name)
+            _, _, headers = hub.request("GET", f"/user/{name}/", follow=False)
+            assert headers["Location"].split("?")[0] == f"/user/{name}/lab/tree/{lesson}"
+            out = hub.run_in_kernel(name, lesson, "from signals_lab import boot\n\nlab = boot()")
+            assert out.startswith("Django"), out
+            check = (
+                f'from signals_lab import boot\nlab = boot()\n{code}\nlab.check("01_welcome_email")'
+            )
+            out = hub.run_in_kernel(name, exercise, check)
+            assert verdict in out, out
+    homes = site.root / "homes"
+    cleo, dan = _progress(homes / "cleo"), _progress(homes / "dan")
+    assert '"done"' in json.dumps(cleo) and '"done"' not in json.dumps(dan)
