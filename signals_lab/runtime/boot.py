@@ -137,6 +137,9 @@ def summary():
         c.label for c in apps.get_app_configs() if c.name.startswith("tutorial_project.")
     )
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    # "in memory": the kernel's database file lives in /dev/shm (RAM) where
+    # there is one; elsewhere, a file this small stays in the page cache. The
+    # line is the same everywhere, since every notebook stores it.
     return (
         f"Django {django.get_version()} ready: {vendor} in memory (private to this kernel), "
         f"apps {', '.join(local)}, e-mail to mail.outbox."
