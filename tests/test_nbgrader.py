@@ -29,7 +29,13 @@ import pytest
 
 from signals_lab.checks import catalogue
 from signals_lab.layout import EXERCISES, SOLUTIONS
-from signals_lab.tools.course import ASSIGNMENT, COURSE_ID
+from signals_lab.tools.course import (
+    ASSIGNMENT,
+    COURSE_ID,
+    CourseError,
+    source_notebook,
+    write_course,
+)
 from signals_lab.tools.generate import BEGIN, END
 
 pytestmark = pytest.mark.notebook
@@ -43,6 +49,52 @@ WRONG_EXERCISE = "01_welcome_email"
 WRONG_ANSWER = """\
 if created:
         send_mail("Welcome to Signals Lab", "Hello!", None, [instance.email])"""
+
+
+@pytest.mark.parametrize("name", [e.name for e in catalogue.exercises()])
+def test_source_cells_carry_nbgrader_metadata(name):
+    """No nbgrader needed: what `signals-lab course` writes for each solution."""
+    nb = source_notebook(SOLUTIONS / f"{name}.ipynb")
+    kit = nbformat.read(EXERCISES / f"{name}.ipynb", as_version=4)
+    metadata = [cell.metadata["nbgrader"] for cell in nb.cells]
+    assert len({m["grade_id"] for m in metadata}) == len(nb.cells)
+    for cell, data, exercise in zip(nb.cells, metadata, kit.cells, strict=True):
+        if data["solution"]:
+            assert BEGIN in cell.source and not data["locked"] and not data["grade"]
+        elif data["grade"]:
+            assert data["locked"] and data["points"] == 1
+            hidden, visible = cell.source.split("### END HIDDEN TESTS\n")
+            assert hidden.startswith("### BEGIN HIDDEN TESTS\n")
+            assert f'lab.check("{name}", strict=True)' in hidden
+            assert visible == exercise.source
+        else:
+            assert data["locked"] and cell.source == exercise.source
+    assert sum(m["grade"] for m in metadata) == 1
+
+
+def test_course_refuses_what_nbgrader_would_refuse(tmp_path):
+    with pytest.raises(CourseError, match="may hold only"):
+        write_course(tmp_path, assignment="two words", say=lambda line: None)
+    broken = tmp_path / "01_broken.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nbformat.write(nb, broken)
+    with pytest.raises(CourseError, match="0 check cells"):
+        source_notebook(broken)
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"{BEGIN}\nanswer\n{END}"))
+    nb.cells.append(nbformat.v4.new_code_cell('lab.check("01_broken")'))
+    nbformat.write(nb, broken)
+    with pytest.raises(CourseError, match="Markdown"):
+        source_notebook(broken)
+
+
+def test_course_writes_config_and_only_the_chosen_exercises(tmp_path):
+    write_course(tmp_path, exercises=["03", "01"], say=lambda line: None)
+    write_course(tmp_path, exercises=["01"], say=lambda line: None)  # a rerun drops 03
+    source = sorted(p.name for p in (tmp_path / "source" / ASSIGNMENT).iterdir())
+    assert source == ["01_welcome_email.ipynb"]
+    config = (tmp_path / "nbgrader_config.py").read_text()
+    assert "c.ClearSolutions.code_stub = {\"python\": '# YOUR CODE HERE\\n...'}" in config
+    compile(config, "nbgrader_config.py", "exec")
 
 
 def _require_nbgrader():
