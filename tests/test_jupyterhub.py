@@ -96,6 +96,9 @@ class Site:
         self.exchange = root / "exchange"  # /srv/nbgrader/exchange
         self.teacher = root / "teacher"
         self.teacher.mkdir()
+        self.tmp = root / "tmp"  # everyone's temp files, removed with the rest
+        self.tmp.mkdir()
+        self.tmp.chmod(0o1777)
 
     def home(self, name):
         home = self.root / "homes" / name
@@ -112,6 +115,7 @@ class Site:
             PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
             JUPYTER_CONFIG_PATH=str(self.prefix / "etc" / "jupyter"),
             SIGNALS_LAB_NETWORK_GUARD="1",
+            TMPDIR=str(self.tmp),
         )
         return env
 
@@ -267,6 +271,7 @@ c.Spawner.environment = {{
     "PATH": "{bin}:/usr/bin:/bin",
     "JUPYTER_CONFIG_PATH": "{config_path}",
     "SIGNALS_LAB_NETWORK_GUARD": "1",
+    "TMPDIR": "{tmp}",
 }}
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
@@ -301,6 +306,7 @@ class Hub:
                 config_path=site.prefix / "etc" / "jupyter",
                 chp=CHP,
                 proxy_api_port=_free_port(),
+                tmp=site.tmp,
                 token=self.token,
             )
         )
