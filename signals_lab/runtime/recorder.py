@@ -324,19 +324,22 @@ class Event:
     :class:`Collected` placeholder (what the table showed stays in ``shown``).
     """
 
+    # Slots and tuples rather than dicts: a recording may hold many events.
     __slots__ = (
         "index",
         "signal",
         "_sender",
         "sender_text",
-        "_kwargs",
+        "_keys",
+        "_held",
         "receivers",
         "method",
         "depth",
         "raised",
         "failed",
         "_signal_obj",
-        "shown",
+        "_shown_keys",
+        "_texts",
     )
 
     def __init__(
@@ -356,23 +359,35 @@ class Event:
         self.index = index
         self.signal = signal
         self._sender = _hold(sender)
-        self.sender_text = sender_label(sender)
-        self._kwargs = {key: _hold(value) for key, value in kwargs.items()}
+        self.sender_text = sys.intern(sender_label(sender))
+        self._keys = _interned(tuple(kwargs))
+        self._held = tuple(_hold(value) for value in kwargs.values())
         self.receivers = receivers if receivers is not None else []
         self.method = method
         self.depth = depth
         self.raised = raised
-        self.failed = failed if failed is not None else []
+        self.failed = failed if failed is not None else ()
         self._signal_obj = None if signal_obj is None else weakref.ref(signal_obj)
-        self.shown = shown if shown is not None else {}
+        shown = shown if shown is not None else {}
+        self._shown_keys = _interned(tuple(shown))
+        self._texts = tuple(shown.values())
 
     @property
     def sender(self):
         return _release(self._sender, self.sender_text)
 
     @property
+    def shown(self):
+        """The arguments as the table shows them: ``{name: text}``, taken when sent."""
+        return dict(zip(self._shown_keys, self._texts, strict=True))
+
+    @property
     def kwargs(self):
-        return {key: _release(held, self.shown.get(key, "?")) for key, held in self._kwargs.items()}
+        shown = self.shown
+        return {
+            key: _release(held, shown.get(key, "?"))
+            for key, held in zip(self._keys, self._held, strict=True)
+        }
 
     @property
     def signal_obj(self):
@@ -393,9 +408,17 @@ class Event:
         """
         return [
             f"{key}={text}"
-            for key, text in self.shown.items()
+            for key, text in zip(self._shown_keys, self._texts, strict=True)
             if not (hide_default_using and key == "using" and text == "'default'")
         ]
+
+
+_KEY_TUPLES = {}  # one shared tuple per set of argument names (few per signal)
+_NAME_LISTS = {}  # one shared list of receiver names per sequence of receivers
+
+
+def _interned(keys):
+    return _KEY_TUPLES.setdefault(keys, keys)
 
 
 # How many events a recording keeps, and a table shows, unless told otherwise.
@@ -782,14 +805,15 @@ def _finish(events, planned, responses=None, error=None):
     if not events:
         return
     ran = planned
-    failed = []
+    failed = ()
     if error is not None:
         ran = _ran_until(planned, error)
     elif responses is not None:
         failed = [
             describe_receiver(r) for r, response in responses if isinstance(response, Exception)
-        ]
-    names = [describe_receiver(r) for r in ran]
+        ] or ()
+    names = [sys.intern(describe_receiver(r)) for r in ran]
+    names = _NAME_LISTS.setdefault(tuple(names), names)  # one list per receiver sequence
     raised = _detached(error)
     for event in events:
         event.receivers = names
