@@ -322,6 +322,8 @@ class Event:
     An event never keeps its sender, its signal or an argument alive: classes
     and objects are held weakly, and one garbage-collected since reads as a
     :class:`Collected` placeholder (what the table showed stays in ``shown``).
+    Read an event, do not change it: events of the same receivers share one
+    ``receivers`` list.
     """
 
     # Slots and tuples rather than dicts: a recording may hold many events.
