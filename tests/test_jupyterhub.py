@@ -217,8 +217,8 @@ def _landing(url):
     raise AssertionError("no redirect")
 
 
-def _progress(home):
-    return json.loads((home / "signals-lab" / ".lab" / "progress.json").read_text())
+def _progress(home, workspace="signals-lab"):
+    return json.loads((home / workspace / ".lab" / "progress.json").read_text())
 
 
 def test_a_students_server_on_the_read_only_install(site):
@@ -272,6 +272,7 @@ c.Spawner.environment = {{
     "JUPYTER_CONFIG_PATH": "{config_path}",
     "SIGNALS_LAB_NETWORK_GUARD": "1",
     "TMPDIR": "{tmp}",
+    "SIGNALS_LAB_HOME": "{workspace}",
 }}
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
@@ -286,6 +287,14 @@ c.JupyterHub.load_roles = [
 
 
 HUB_USERS = ("cleo", "dan")
+
+
+def spawner_workspace():
+    """The guide's SIGNALS_LAB_HOME for the spawner (from its TLJH configuration block)."""
+    found = re.findall(r'"SIGNALS_LAB_HOME": "([^"]+)"', GUIDE.read_text())
+    assert len(found) == 1, found
+    assert found[0].startswith("~/")
+    return found[0]
 
 
 class Hub:
@@ -307,6 +316,7 @@ class Hub:
                 chp=CHP,
                 proxy_api_port=_free_port(),
                 tmp=site.tmp,
+                workspace=spawner_workspace(),
                 token=self.token,
             )
         )
@@ -449,8 +459,10 @@ def test_two_jupyterhub_users_each_boot_lesson_00_and_check_an_exercise(site):
     site.run(admin)
     solution = nbformat.read(SOLUTIONS / "01_welcome_email.ipynb", as_version=4)
     answer = solution.cells[4].source
-    lesson = f"signals-lab/notebooks/{FIRST_LESSON}"
-    exercise = "signals-lab/exercises/01_welcome_email.ipynb"
+    # The spawner sets SIGNALS_LAB_HOME as the guide says: each workspace moves there.
+    where = spawner_workspace().removeprefix("~/")
+    lesson = f"{where}/notebooks/{FIRST_LESSON}"
+    exercise = f"{where}/exercises/01_welcome_email.ipynb"
     with running_hub(site) as hub:
         for name, code, verdict in (
             ("cleo", answer, "✓ 01_welcome_email"),
@@ -467,5 +479,5 @@ def test_two_jupyterhub_users_each_boot_lesson_00_and_check_an_exercise(site):
             out = hub.run_in_kernel(name, exercise, check)
             assert verdict in out, out
     homes = site.root / "homes"
-    cleo, dan = _progress(homes / "cleo"), _progress(homes / "dan")
+    cleo, dan = _progress(homes / "cleo", where), _progress(homes / "dan", where)
     assert '"done"' in json.dumps(cleo) and '"done"' not in json.dumps(dan)
