@@ -102,7 +102,7 @@ def _describe_learner_error(error):
     )
 
 
-M2M_CALL = re.compile(r"\.(add|remove|set|clear)\(")
+M2M_CALL = re.compile(r"\.\w+\.(add|remove|set|clear)\(")  # instance.tags.add(...)
 SAVE_CALL = re.compile(r"\.(save|create|update_or_create|get_or_create)\(")
 
 
