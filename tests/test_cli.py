@@ -356,3 +356,25 @@ def test_a_receiver_that_never_returns_leaves_the_kernel_usable(monkeypatch):
     assert text(outputs[3]).strip() == "2"
     assert "restart the kernel" in text(outputs[4])
     assert "Traceback" not in first + text(outputs[4])
+
+
+@pytest.mark.notebook
+def test_a_try_it_cell_that_never_returns_is_stopped_and_the_check_still_speaks(home):
+    run([SIGNALS_LAB, "init"], home)
+    path = home / "exercises" / "02_profile_for_new_users.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    check = next(i for i, c in enumerate(nb.cells) if "lab.check(" in c.source)
+    nb.cells.insert(
+        check, nbformat.v4.new_code_cell("import time\nwhile True:\n    time.sleep(0.05)")
+    )
+    nbformat.write(nb, path)
+    env = {**os.environ, "SIGNALS_LAB_HOME": str(home), "SIGNALS_LAB_CELL_LIMIT": "5"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [SIGNALS_LAB, "check", "02"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert re.match(r"  Your code cell \d+ did not finish within 5 s, so it was stopped", lines[1])
+    assert lines[2].startswith("✗ 02_profile_for_new_users: not yet."), lines
+    assert "Traceback" not in result.stdout + result.stderr

@@ -28,10 +28,11 @@ from ..runtime.errors import LabError
 __all__ = ["main"]
 
 VERDICT = re.compile(r"^[✓✗] \S+: .*$", re.M)
-# A check stops the learner's code after CHECK_TIMEOUT seconds (see checks.runner);
-# the CLI waits longer for a whole notebook, so the check's own verdict shows.
+# A check stops the learner's code after at most CHECK_TIMEOUT seconds (see
+# checks.runner); the CLI gives each cell longer, so the check's own verdict
+# shows. SIGNALS_LAB_CELL_LIMIT overrides it (tests).
 CHECK_TIMEOUT = 60
-CELL_TIMEOUT = CHECK_TIMEOUT + 30
+CELL_TIMEOUT = int(os.environ.get("SIGNALS_LAB_CELL_LIMIT") or CHECK_TIMEOUT + 30)
 
 
 class CommandFailed(Exception):
@@ -120,7 +121,9 @@ def run_exercise(workspace, exercise):
     except Exception as error:  # noqa: BLE001 - a broken file is the learner's to fix
         raise CommandFailed(f"{path.name} cannot be read as a notebook ({error}).") from None
     try:
-        run_in_fresh_kernel(nb, path.parent, timeout=CELL_TIMEOUT)
+        # A cell that never returns (a hanging receiver in "Try it") is
+        # interrupted, so the check cell still runs and gives its verdict.
+        run_in_fresh_kernel(nb, path.parent, timeout=CELL_TIMEOUT, interrupt=True)
     except CellTimeoutError:
         raise CommandFailed(
             f"✗ {exercise.name}: not yet. A cell ran for more than {CELL_TIMEOUT} s: "
@@ -152,6 +155,11 @@ def _first_error(nb):
             continue
         number += 1
         for output in cell.get("outputs", []):
+            if output.output_type == "error" and output.ename == "KeyboardInterrupt":
+                return (
+                    f"Your code cell {number} did not finish within {CELL_TIMEOUT} s, so it "
+                    "was stopped: something in it never returns."
+                )
             if output.output_type == "error":
                 return (
                     f"Your code cell {number} raised {output.ename}: {output.evalue} "

@@ -23,12 +23,16 @@ c.InteractiveShellApp.extensions = ["signals_lab.runtime.errors"]
 CELL_TIMEOUT = 120
 
 
-def run_in_fresh_kernel(nb, folder, timeout=CELL_TIMEOUT, **kernel_options):
+def run_in_fresh_kernel(nb, folder, timeout=CELL_TIMEOUT, *, interrupt=False, **kernel_options):
     """
     Run every cell of ``nb`` in a new python3 kernel started in ``folder``.
     The kernel process's own stderr (jupyter_client's "running over TCP without
     encryption" warning) is dropped unless ``stderr=`` says otherwise: what the
     cells print is in the notebook's outputs.
+
+    A cell running longer than ``timeout`` seconds raises nbclient's
+    ``CellTimeoutError``; with ``interrupt=True`` the kernel is interrupted
+    instead (the cell shows ``KeyboardInterrupt``) and the next cells run.
     """
     from nbclient import NotebookClient
 
@@ -39,6 +43,7 @@ def run_in_fresh_kernel(nb, folder, timeout=CELL_TIMEOUT, **kernel_options):
         kernel_name="python3",
         allow_errors=True,
         record_timing=False,
+        interrupt_on_timeout=interrupt,
         resources={"metadata": {"path": str(folder)}},
     ).execute(**kernel_options)
 
