@@ -2,10 +2,10 @@
 Settings for the Django Signals Lab tutorial project.
 
 A learner's project in miniature: two domain apps (``accounts`` and ``catalog``),
-then installed tools. Inside a Jupyter kernel, ``signals_lab.boot()`` points the
-default database at a private in-memory SQLite database (see
-``SIGNALS_LAB_DATABASE`` below); ``runserver`` and ``manage.py`` use
-``db.sqlite3`` beside ``manage.py``.
+then installed tools. ``runserver`` and ``manage.py`` use ``db.sqlite3`` beside
+``manage.py`` (or the file ``SIGNALS_LAB_DATABASE`` names). Inside a Jupyter
+kernel, ``signals_lab.boot()`` changes these settings for that kernel only: a
+private SQLite database and the locmem e-mail backend.
 """
 
 import os
@@ -67,9 +67,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "tutorial_project.wsgi.application"
 ASGI_APPLICATION = "tutorial_project.asgi.application"
 
-# In a kernel, boot() sets SIGNALS_LAB_DATABASE to a shared-cache in-memory
-# URI private to that process: every thread of the kernel sees the same data,
-# parallel kernels never share it, and nothing is left on disk.
+# A kernel's boot() replaces NAME with a database private to that kernel;
+# subprocesses started from a notebook (runserver, migrate) still use this one.
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
@@ -97,7 +96,7 @@ LOGIN_REDIRECT_URL = "catalog:book_list"
 LOGOUT_REDIRECT_URL = "catalog:book_list"
 
 # No e-mail ever leaves the machine: the console for runserver, locmem in a
-# kernel (boot()) and in tests (Django's test runner switches to locmem).
+# kernel (boot() sets it there) and in tests (Django's test runner does).
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
