@@ -17,9 +17,13 @@ This module imports nothing from the kit, so anything may import it.
 * :func:`state_dir`: progress (``$SIGNALS_LAB_STATE_DIR``, default ``<workspace>/.lab``).
 * :func:`cache_dir`: the migrated-database cache, shared by every kernel
   (``$SIGNALS_LAB_CACHE_DIR``, default ``<state>/cache``).
+* :func:`kernels_dir`: each kernel's private database folder
+  (``$SIGNALS_LAB_RUNTIME_DIR``, default RAM-backed ``/dev/shm``).
 """
 
+import getpass
 import os
+import tempfile
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
@@ -42,6 +46,7 @@ __all__ = [
     "workspace_dir",
     "state_dir",
     "cache_dir",
+    "kernels_dir",
     "notebook_paths",
 ]
 
@@ -79,6 +84,23 @@ def cache_dir():
     """The migrated-database cache (``$SIGNALS_LAB_CACHE_DIR`` or ``<state>/cache``)."""
     explicit = os.environ.get("SIGNALS_LAB_CACHE_DIR")
     return Path(explicit) if explicit else state_dir() / "cache"
+
+
+def kernels_dir():
+    """
+    Where kernels keep their private databases, one folder each:
+    ``$SIGNALS_LAB_RUNTIME_DIR``, else ``signals-lab-<user>`` in ``/dev/shm``
+    (RAM) when it is writable, else in the temporary folder.
+    """
+    explicit = os.environ.get("SIGNALS_LAB_RUNTIME_DIR")
+    if explicit:
+        return Path(explicit)
+    shm = Path("/dev/shm")
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+    if base is None:
+        base = Path(tempfile.gettempdir())
+    user = os.getuid() if hasattr(os, "getuid") else getpass.getuser()
+    return base / f"signals-lab-{user}"
 
 
 def notebook_paths(folder):

@@ -14,7 +14,6 @@ only the data over.
 import atexit
 import collections
 import contextlib
-import getpass
 import logging
 import os
 import shutil
@@ -34,6 +33,7 @@ try:
 except ImportError:
     msvcrt = None
 
+from ..layout import kernels_dir
 from .errors import LabError, install_error_handler
 
 SETTINGS_MODULE = "tutorial_project.settings"
@@ -261,23 +261,6 @@ def _allow_async_unsafe_here():
 # --------------------------------------------------------------------------
 
 
-def kernels_dir():
-    """
-    Where kernels keep their private databases, one folder each:
-    ``$SIGNALS_LAB_RUNTIME_DIR``, else ``signals-lab-<user>`` in ``/dev/shm``
-    (RAM) when it is writable, else in the temporary folder.
-    """
-    explicit = os.environ.get("SIGNALS_LAB_RUNTIME_DIR")
-    if explicit:
-        return Path(explicit)
-    shm = Path("/dev/shm")
-    base = shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
-    if base is None:
-        base = Path(tempfile.gettempdir())
-    user = os.getuid() if hasattr(os, "getuid") else getpass.getuser()
-    return base / f"signals-lab-{user}"
-
-
 def _lock(path):
     """
     An exclusive lock on ``path`` held by this process (an fd), or None if
@@ -316,8 +299,9 @@ _LOCK = "owner.lock"
 def sweep(root=None):
     """
     Remove the folders of kernels that are gone (killed ones included): a
-    folder whose lock nobody holds. A folder still being set up (``.new-*``)
-    is left alone for a minute. Returns how many were removed.
+    folder whose lock nobody holds and whose owner process has exited. A
+    folder still being set up (``.new-*``) is left alone for a minute.
+    Returns how many were removed.
     """
     root = Path(root) if root is not None else kernels_dir()
     removed = 0
@@ -332,7 +316,9 @@ def sweep(root=None):
                 continue
             if entry.name.startswith(_STAGING) and now - entry.stat().st_mtime < 60:
                 continue
-            if fcntl is None and msvcrt is None and _owner_alive(entry.name):
+            # The owner's pid is asked too: a kernel on a system without file
+            # locks (or that lost its lock) holds none, yet is alive.
+            if _owner_alive(entry.name):
                 continue
             fd = _lock(os.path.join(entry.path, _LOCK))
         except OSError:
