@@ -310,9 +310,9 @@ class Event:
     ``sender``: the object sent as sender. ``kwargs``: the other arguments sent,
     without ``signal`` and ``sender``. ``receivers``: qualified names of the
     receivers Django called, in order (up to the one that raised, if one did);
-    for ``asend`` the sync receivers (run as one group in a worker thread) and
-    the async ones run concurrently, so the list is in response order: sync
-    group first, though the async receivers usually start first.
+    for ``asend`` the list is in response order, sync group (run in a worker
+    thread) first: Django 6.1 also calls them in that order, 5.2 and 6.0 run the
+    sync group concurrently with the async receivers, which usually start first.
     ``method``: ``send``, ``send_robust``, ``asend`` or ``asend_robust``.
     ``depth``: 0 for a signal sent by your code, 1 for one sent from inside a
     receiver, and so on. ``raised``: the exception that escaped ``send()``
@@ -777,7 +777,8 @@ def _begin(signal, method, sender, named, target):
         return [], ()
     sync_receivers, async_receivers = dispatch.planned(signal, sender)
     # Response order: sync receivers, then async ones. send() also calls them in
-    # that order; asend() gathers the sync group and the async ones concurrently.
+    # that order, and so does asend() since Django 6.1 (5.2 and 6.0 gather the
+    # sync group and the async ones concurrently).
     planned = list(sync_receivers) + list(async_receivers)
     _formatting.active = True
     try:
