@@ -10,7 +10,8 @@ parts run as the unprivileged user `nobody` (uid 65534), to whom this checkout
 is read-only, as a JupyterHub user's is: a student's server makes their workspace
 and opens lesson 00; then a real JupyterHub on loopback (dummy authenticator,
 configurable-http-proxy from npm) serves two users, each boots lesson 00 and
-checks an exercise in their own kernel, and their progress files stay apart.
+checks an exercise in their own kernel, and their progress files stay apart; the
+guide's nbgitpuller link pulls a (local) class repository and opens lesson 00.
 
 Running as another user needs root (CI is root) and util-linux's `setpriv`;
 elsewhere these tests skip. The student processes keep one capability,
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -339,6 +341,13 @@ class Hub:
         except urllib.error.HTTPError as error:
             return error.code, None, error.headers
 
+    def text(self, path):
+        """GET ``path``; (status, body as text)."""
+        request = urllib.request.Request(f"{self.url}{path}")
+        request.add_header("Authorization", f"token {self.token}")
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read().decode()
+
     def up(self):
         try:
             return self.request("GET", "/hub/api/")[0] == 200
@@ -449,6 +458,31 @@ def running_hub(site):
         log.close()
 
 
+def class_notes(site):
+    """A teacher's git repository (bare, local), as nbgitpuller pulls from."""
+    work = site.root / "class-notes-work"
+    work.mkdir()
+    (work / "README.md").write_text("Week 1: signals\n")
+    git = ["git", "-c", "user.name=Teacher", "-c", "user.email=teacher@example.com"]
+    for args in (["init", "-q", "-b", "main"], ["add", "README.md"], ["commit", "-qm", "notes"]):
+        subprocess.run([*git, *args], cwd=work, check=True, capture_output=True)
+    bare = site.root / "class-notes.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True)
+    for folder, _, files in os.walk(bare):
+        os.chown(folder, NOBODY, NOBODY)
+        for name in files:
+            os.chown(os.path.join(folder, name), NOBODY, NOBODY)
+    return bare
+
+
+def test_the_guides_nbgitpuller_link_opens_lesson_00_of_the_workspace():
+    links = re.findall(r"https://YOUR-HUB/hub/user-redirect/git-pull\?(\S+)", GUIDE.read_text())
+    assert len(links) == 1
+    query = urllib.parse.parse_qs(links[0])
+    assert query["urlpath"] == [f"lab/tree/signals-lab/notebooks/{FIRST_LESSON}"]
+    assert set(query) == {"repo", "branch", "urlpath"}
+
+
 def test_two_jupyterhub_users_each_boot_lesson_00_and_check_an_exercise(site):
     if not CHP.exists() or not (BIN / "jupyterhub").exists():
         reason = "JupyterHub or configurable-http-proxy is not installed (bash .ci/setup-teacher)"
@@ -478,6 +512,17 @@ def test_two_jupyterhub_users_each_boot_lesson_00_and_check_an_exercise(site):
             )
             out = hub.run_in_kernel(name, exercise, check)
             assert verdict in out, out
+        # The guide's nbgitpuller link: pull a class repository, then open lesson 00.
+        notes = class_notes(site)
+        query = urllib.parse.urlencode(
+            {"repo": str(notes), "branch": "main", "urlpath": f"lab/tree/{lesson}"}
+        )
+        status, page = hub.text(f"/user/cleo/git-pull?{query}")
+        assert status == 200 and f"lab/tree/{lesson}" in page
+        pull = urllib.parse.urlencode({"repo": str(notes), "branch": "main", "targetpath": "notes"})
+        _, events = hub.text(f"/user/cleo/git-pull/api?{pull}")
+        assert '"phase": "finished"' in events, events[-2000:]
+        assert (site.home("cleo") / "notes" / "README.md").read_text() == "Week 1: signals\n"
     homes = site.root / "homes"
     cleo, dan = _progress(homes / "cleo", where), _progress(homes / "dan", where)
     assert '"done"' in json.dumps(cleo) and '"done"' not in json.dumps(dan)
