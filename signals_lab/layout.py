@@ -13,7 +13,8 @@ This module imports nothing from the kit, so anything may import it.
   exercises that they edit, and the kit's state about them (``.lab/``).
   ``$SIGNALS_LAB_HOME``; else the workspace enclosing the current folder (a
   kernel runs in a notebook's folder); else ``workspace/`` in the checkout when
-  it is writable, else ``~/signals-lab`` (a shared, read-only install).
+  it is this user's own and writable, else ``~/signals-lab`` (a shared or
+  read-only install, e.g. JupyterHub).
 * :func:`state_dir`: progress (``$SIGNALS_LAB_STATE_DIR``, default ``<workspace>/.lab``).
 * :func:`cache_dir`: the migrated-database cache, shared by every kernel
   (``$SIGNALS_LAB_CACHE_DIR``, default ``<state>/cache``).
@@ -69,9 +70,18 @@ def workspace_dir():
         found = None
     if found is not None:
         return found
-    if os.access(ROOT, os.W_OK):
+    if _own_checkout():
         return ROOT / "workspace"
     return Path.home() / "signals-lab"
+
+
+def _own_checkout():
+    """True when this user may keep a workspace in the checkout (their own, writable)."""
+    if not os.access(ROOT, os.W_OK):
+        return False
+    if hasattr(os, "getuid"):  # a shared, group-writable install: every user to their home
+        return ROOT.stat().st_uid == os.getuid()
+    return True
 
 
 def state_dir():
