@@ -1,0 +1,52 @@
+"""Where a learner's workspace is: their own choice, the enclosing one, the checkout, or home."""
+
+import os
+
+from signals_lab import layout
+
+
+def _clear(monkeypatch):
+    monkeypatch.delenv("SIGNALS_LAB_HOME", raising=False)
+    monkeypatch.delenv("SIGNALS_LAB_STATE_DIR", raising=False)
+    monkeypatch.delenv("SIGNALS_LAB_CACHE_DIR", raising=False)
+
+
+def test_explicit_home_wins(monkeypatch, tmp_path):
+    _clear(monkeypatch)
+    monkeypatch.setenv("SIGNALS_LAB_HOME", str(tmp_path / "mine"))
+    assert layout.workspace_dir() == tmp_path / "mine"
+    assert layout.state_dir() == tmp_path / "mine" / ".lab"
+    assert layout.cache_dir() == tmp_path / "mine" / ".lab" / "cache"
+
+
+def test_a_kernel_finds_the_workspace_it_runs_in(monkeypatch, tmp_path):
+    _clear(monkeypatch)
+    (tmp_path / layout.WORKSPACE_MARKER).write_text("")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert layout.workspace_dir() == tmp_path
+
+
+def test_the_owner_of_the_checkout_works_in_it(monkeypatch, tmp_path):
+    _clear(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    assert layout.workspace_dir() == layout.ROOT / "workspace"
+
+
+def test_other_users_of_a_shared_install_work_in_their_home(monkeypatch, tmp_path):
+    _clear(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(os, "getuid", lambda: layout.ROOT.stat().st_uid + 1)
+    assert layout.workspace_dir() == tmp_path / "home" / "signals-lab"
+
+
+def test_a_read_only_checkout_sends_everyone_home(monkeypatch, tmp_path):
+    _clear(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: False if path == layout.ROOT else real_access(path, mode)
+    )
+    assert layout.workspace_dir() == tmp_path / "home" / "signals-lab"
