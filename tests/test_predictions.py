@@ -21,14 +21,7 @@ pytestmark = pytest.mark.notebook
 
 # Lessons another session is rewriting for Django 6.1: expected to pass once
 # that work lands (non-strict, so a pass shows as XPASS, not a failure).
-REWORKED_ELSEWHERE = {
-    "01_signal_api.ipynb",
-    "02_save_and_init.ipynb",
-    "03_delete.ipynb",
-    "04_m2m_changed.ipynb",
-    "08_management_and_wrappers.ipynb",
-    "10_async.ipynb",
-}
+REWORKED_ELSEWHERE = set()  # the Django 6.1 rework of 01-04, 08 and 10 has landed
 SITUATIONS = (("re-run alone", None), ("after lab.reset()", "lab.reset()"))
 TRY_IT = re.compile(r"\*\*Try it", re.IGNORECASE)
 
