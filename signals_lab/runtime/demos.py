@@ -47,6 +47,7 @@ __all__ = [
     "query_kinds",
     "TestFolder",
     "forget_model",
+    "fast_delete_by_on_delete",
 ]
 
 PASSWORD = "analytical-engine-1843"
@@ -439,3 +440,58 @@ def forget_model(label):
     app_label, model_name = label.split(".")
     if apps.all_models[app_label].pop(model_name.lower(), None) is not None:
         apps.clear_cache()
+
+
+# --- lesson 03: which on_delete lets a model be fast-deleted --------------------------
+
+
+def fast_delete_by_on_delete(options=("DO_NOTHING", "CASCADE", "SET_NULL", "PROTECT", "RESTRICT")):
+    """
+    For each ``on_delete`` option, point a throwaway model's foreign key
+    (``Bookmark.chapter``) at ``Chapter`` with that option, delete three
+    chapters with ``QuerySet.delete()`` and count the ``Chapter`` objects
+    Django built: 0 means the fast path (one ``DELETE``, no object, no signal).
+
+    Swapping ``remote_field.on_delete`` on one model class (instead of
+    defining five models) is a test-bench shortcut; a project never does it.
+    The table and the model are gone afterwards.
+    """
+    from django.db import connection, models
+    from django.db.models.signals import pre_init
+
+    from tutorial_project.catalog.models import Chapter
+
+    forget_model("catalog.Bookmark")
+
+    class Bookmark(models.Model):
+        chapter = models.ForeignKey(Chapter, null=True, on_delete=models.DO_NOTHING)
+
+        class Meta:
+            app_label = "catalog"
+
+    with connection.schema_editor() as editor:
+        editor.create_model(Bookmark)
+    field = Bookmark._meta.get_field("chapter")
+    built = Counter()
+
+    def count(sender, **kwargs):
+        built[field.remote_field.on_delete.__name__] += 1
+
+    results = {}
+    try:
+        for name in options:
+            field.remote_field.on_delete = getattr(models, name)
+            Chapter.objects.bulk_create(
+                Chapter(book_id=1, number=n, title=f"Chapter {n}") for n in (101, 102, 103)
+            )
+            pre_init.connect(count, sender=Chapter)
+            try:
+                Chapter.objects.filter(number__gt=100).delete()
+            finally:
+                pre_init.disconnect(count, sender=Chapter)
+            results[name] = built[name]
+    finally:
+        with connection.schema_editor() as editor:
+            editor.delete_model(Bookmark)
+        forget_model("catalog.Bookmark")
+    return results
