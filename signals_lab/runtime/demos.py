@@ -48,6 +48,7 @@ __all__ = [
     "TestFolder",
     "forget_model",
     "fast_delete_by_on_delete",
+    "wsgi_requests",
 ]
 
 PASSWORD = "analytical-engine-1843"
@@ -495,3 +496,43 @@ def fast_delete_by_on_delete(options=("DO_NOTHING", "CASCADE", "SET_NULL", "PROT
             editor.delete_model(Bookmark)
         forget_model("catalog.Bookmark")
     return results
+
+
+# --- lesson 08: requests through a real WSGI handler, with a chosen CONN_MAX_AGE ------
+
+
+def wsgi_requests(path, n, *, conn_max_age=0):
+    """
+    Serve ``n`` GET requests for ``path`` through Django's real ``WSGIHandler``,
+    as a WSGI server would (read the body, then ``close()`` it, which sends
+    ``request_finished``), with ``CONN_MAX_AGE`` set to ``conn_max_age`` for the
+    default database. Return the status lines.
+
+    The test ``Client`` cannot show connection handling: it disconnects
+    ``close_old_connections`` while it runs. Setting ``CONN_MAX_AGE`` by
+    assigning to ``connection.settings_dict`` (and closing the connection so
+    the next one reads it) is a test-bench shortcut; a project sets it in
+    ``DATABASES``.
+    """
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    old = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = conn_max_age
+    connection.close()  # the next connection reads the new CONN_MAX_AGE
+    statuses = []
+    try:
+        for _ in range(n):
+            environ = {"PATH_INFO": path}
+            setup_testing_defaults(environ)
+            body = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+            try:
+                b"".join(body)
+            finally:
+                body.close()
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = old
+        connection.close()  # back to a connection with the project's setting
+    return statuses
