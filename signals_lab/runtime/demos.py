@@ -49,6 +49,7 @@ __all__ = [
     "forget_model",
     "fast_delete_by_on_delete",
     "wsgi_requests",
+    "admin_client",
 ]
 
 PASSWORD = "analytical-engine-1843"
@@ -536,3 +537,30 @@ def wsgi_requests(path, n, *, conn_max_age=0):
         connection.settings_dict["CONN_MAX_AGE"] = old
         connection.close()  # back to a connection with the project's setting
     return statuses
+
+
+# --- lessons 03 and 04: the admin, as a logged-in superuser ---------------------------
+
+
+def admin_client(username="admin"):
+    """
+    Return a ``django.test.Client`` logged in (``force_login``) as a superuser,
+    for the admin URLs of tutorial_project (``/admin/...``).
+
+    The user is written with ``bulk_create`` (no save signals), so that the
+    project's own ``post_save`` receiver for users (the confirmation e-mail)
+    stays out of the lesson's recordings.
+    """
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        User.objects.bulk_create(
+            [User(username=username, email=f"{username}@example.com", is_staff=True, is_superuser=True)]
+        )
+        user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    return client
