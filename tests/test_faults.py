@@ -497,7 +497,10 @@ def test_a_table_shows_at_most_rows_and_all_shows_every_kept_event():
     assert rec.diagram().source().endswith("Note right of Django: … 30 more events not shown")
     assert len(rec.all().table().splitlines()) == 1 + 130
     assert len(rec.table(rows=None).splitlines()) == 1 + 130
-    assert len(record(rows=3).__enter__().events) == 0  # rows is a display limit only
+    with record(rows=3) as small:  # rows is a display limit only: all 5 are kept
+        for i in range(5):
+            tick.send(sender="clock", n=i)
+    assert len(small.events) == 5 and len(small.table().splitlines()) == 1 + 3 + 1
 
 
 def test_default_limits_keep_a_large_recording_small():

@@ -289,6 +289,7 @@ def test_recorder_off_calls_nothing_of_the_recorder_and_costs_little(monkeypatch
     from signals_lab.runtime import recorder
 
     quiet = Signal()
+    monkeypatch.setattr(recorder, "_active", [])  # the premise: no recording open anywhere
     rec = record()
     with rec:
         pass
