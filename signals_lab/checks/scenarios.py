@@ -1,7 +1,6 @@
 """Helpers shared by the exercise checks."""
 
 import contextlib
-import logging
 from email.utils import parseaddr
 
 from django.core import mail
@@ -35,18 +34,6 @@ def mails(subject_word, address=None):
         for m in getattr(mail, "outbox", [])
         if subject_word in m.subject.lower() and (address is None or address in addresses(m))
     ]
-
-
-@contextlib.contextmanager
-def quiet_logger(name):
-    """Silence a logger (e.g. django.dispatch's send_robust errors) for the block."""
-    logger = logging.getLogger(name)
-    before = logger.disabled
-    logger.disabled = True
-    try:
-        yield
-    finally:
-        logger.disabled = before
 
 
 # The project's own receiver (accounts.signals) sends this to every new user.

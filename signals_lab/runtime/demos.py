@@ -465,7 +465,7 @@ def fast_delete_by_on_delete(options=("DO_NOTHING", "CASCADE", "SET_NULL", "PROT
 
     forget_model("catalog.Bookmark")
 
-    class Bookmark(models.Model):
+    class Bookmark(models.Model):  # noqa: DJ008 - shown as Django's default repr
         chapter = models.ForeignKey(Chapter, null=True, on_delete=models.DO_NOTHING)
 
         class Meta:
@@ -558,7 +558,14 @@ def admin_client(username="admin"):
     user = User.objects.filter(username=username).first()
     if user is None:
         User.objects.bulk_create(
-            [User(username=username, email=f"{username}@example.com", is_staff=True, is_superuser=True)]
+            [
+                User(
+                    username=username,
+                    email=f"{username}@example.com",
+                    is_staff=True,
+                    is_superuser=True,
+                )
+            ]
         )
         user = User.objects.get(username=username)
     # What Client.force_login() does, minus its session-key rotation (which deletes

@@ -743,14 +743,6 @@ def install():
             setattr(Signal, method, _make_async_wrapper(method, original))
 
 
-def uninstall():
-    """Put Django's own send methods back (used by tests)."""
-    with _lock:
-        for method, original in _originals.items():
-            setattr(Signal, method, original)
-        _originals.clear()
-
-
 def _recordings_for(signal, sender):
     if getattr(_formatting, "active", False):
         return None  # a signal sent by a __str__ the recorder called: not the learner's
