@@ -610,6 +610,13 @@ def restore(copy):
     ContentType.objects.clear_cache()
 
 
+def kernel_folder():
+    """This kernel's private folder (its database lives there); removed when the kernel exits."""
+    if not _booted:
+        raise LabError("Run the first cell (`lab = boot()`) first.")
+    return _booted["folder"]
+
+
 def booted():
     """True once boot() has run in this process."""
     return bool(_booted)

@@ -36,6 +36,7 @@ __all__ = [
     "atomic_requests",
     "serve_asgi",
     "write_module",
+    "scratch_folder",
     "forget_modules",
     "counted",
     "how_many",
@@ -181,6 +182,17 @@ async def serve_asgi(application, path, *, method="GET", host="localhost"):
 
 
 # --- lesson 05: "my receiver never fires" (or fires twice) ---------------------------
+
+
+def scratch_folder():
+    """
+    A new, empty folder for a lesson's files, inside this kernel's private
+    folder: it goes when the kernel exits, and the next boot sweeps it if the
+    kernel was killed, so lessons leave nothing in the temp folder.
+    """
+    from .boot import kernel_folder
+
+    return Path(tempfile.mkdtemp(prefix="scratch-", dir=kernel_folder()))
 
 
 def write_module(folder, dotted_name, code):
