@@ -39,10 +39,11 @@ class CommandFailed(Exception):
     """A one-line message for the terminal; exit status 1."""
 
 
-def _workspace(args):
+def _workspace(args, folder=None):
+    """The workspace at ``folder``, else at ``--home`` / the default."""
     from .workspace import Workspace
 
-    return Workspace(args.home)
+    return Workspace(folder or args.home)
 
 
 def _ready_workspace(args, quiet=True):
@@ -54,7 +55,7 @@ def _ready_workspace(args, quiet=True):
 
 
 def cmd_init(args):
-    workspace = _workspace(args) if args.dir is None else _workspace_at(args.dir)
+    workspace = _workspace(args, args.dir)
     new = not workspace.exists()
     written = workspace.sync()
     if new:
@@ -62,12 +63,6 @@ def cmd_init(args):
     elif not written:
         print(f"Your workspace {workspace.root} is up to date.")
     return 0
-
-
-def _workspace_at(folder):
-    from .workspace import Workspace
-
-    return Workspace(folder)
 
 
 def cmd_lab(args):

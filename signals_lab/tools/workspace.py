@@ -98,14 +98,6 @@ class Workspace:
         temp.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
         temp.replace(self.manifest_path)
 
-    def edited(self, folder, name):
-        """True if the learner changed the copy since the kit wrote it."""
-        target = self.path(folder, name)
-        if not target.exists():
-            return False
-        recorded = self._manifest().get(f"{folder}/{name}")
-        return recorded != _digest(target.read_text(encoding="utf-8"))
-
     def sync(self, say=print):
         """
         Create the workspace, or bring it up to date with the kit. Returns the
