@@ -11,6 +11,8 @@ private SQLite database and the locmem e-mail backend.
 import os
 from pathlib import Path
 
+import django
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Dev-only defaults: nothing here is a real secret. Set DJANGO_SECRET_KEY and
@@ -97,9 +99,16 @@ LOGOUT_REDIRECT_URL = "catalog:book_list"
 
 # No e-mail ever leaves the machine: the console for runserver, locmem in a
 # kernel (boot() sets it there) and in tests (Django's test runner does).
-EMAIL_BACKEND = os.environ.get(
+# Django 6.1 replaces EMAIL_BACKEND (and the other EMAIL_* settings) with
+# MAILERS, and refuses both at once; 5.2 LTS knows only EMAIL_BACKEND:
+# https://docs.djangoproject.com/en/6.1/howto/mailers-migration/
+email_backend = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": email_backend}}
+else:
+    EMAIL_BACKEND = email_backend
 DEFAULT_FROM_EMAIL = "Signals Lab <noreply@signals-lab.test>"
 
 LOGGING = {

@@ -185,7 +185,7 @@ def _first_boot(settings_module):
     database = settings.DATABASES["default"]
     database["NAME"] = str(path)
     database["OPTIONS"] = {**database.get("OPTIONS", {}), **SQLITE_OPTIONS}
-    settings.EMAIL_BACKEND = LOCMEM
+    _send_mail_to_outbox()
     _allow_async_unsafe_here()
     if not settings.DEBUG:
         import warnings
@@ -236,6 +236,38 @@ class _OsView(types.ModuleType):
 
     def __getattr__(self, name):
         return getattr(os, name)
+
+
+def _send_mail_to_outbox():
+    """
+    Every mailer sends to ``mail.outbox``, as Django's test runner does: on
+    Django 6.1+ with ``MAILERS``, each alias gets the locmem backend; otherwise
+    ``EMAIL_BACKEND`` is set (which 6.1 deprecates: the project's own settings
+    already warned about it, so setting it here does not warn a second time).
+    """
+    from django.conf import settings
+
+    if hasattr(settings, "MAILERS"):
+        settings.MAILERS = {alias: {"BACKEND": LOCMEM} for alias in settings.MAILERS}
+        return
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        settings.EMAIL_BACKEND = LOCMEM
+
+
+def email_backend():
+    """
+    The dotted path of the e-mail backend in force: ``MAILERS["default"]`` on
+    Django 6.1+ when the project defines ``MAILERS``, else ``EMAIL_BACKEND``.
+    """
+    from django.conf import settings
+
+    if hasattr(settings, "MAILERS"):
+        return settings.MAILERS["default"]["BACKEND"]
+    return settings.EMAIL_BACKEND
 
 
 def _allow_async_unsafe_here():
