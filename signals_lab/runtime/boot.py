@@ -258,18 +258,6 @@ def _send_mail_to_outbox():
         settings.EMAIL_BACKEND = LOCMEM
 
 
-def email_backend():
-    """
-    The dotted path of the e-mail backend in force: ``MAILERS["default"]`` on
-    Django 6.1+ when the project defines ``MAILERS``, else ``EMAIL_BACKEND``.
-    """
-    from django.conf import settings
-
-    if hasattr(settings, "MAILERS"):
-        return settings.MAILERS["default"]["BACKEND"]
-    return settings.EMAIL_BACKEND
-
-
 def _allow_async_unsafe_here():
     """
     Make Django's ``async_unsafe`` check (``django.utils.asyncio``, which reads
