@@ -247,8 +247,8 @@ def test_exercise_09_says_when_the_learners_test_never_ends(home):
     code, expected = _case(
         "09_testing_receivers", "waits for the e-mail without capturing on_commit (never ends)"
     )
-    result, verdict = check_through_the_cli(home, "09_testing_receivers", code, limit=25)
-    assert verdict.startswith("✗ 09_testing_receivers: not yet. Your test ran for more than 20 ")
+    result, verdict = check_through_the_cli(home, "09_testing_receivers", code, limit=10)
+    assert verdict.startswith("✗ 09_testing_receivers: not yet. Your test ran for more than 5 ")
     assert result.returncode == 1
 
 
