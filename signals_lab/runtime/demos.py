@@ -596,3 +596,31 @@ def admin_client(username="admin"):
     client = Client()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     return client
+
+
+# --- lesson 07: what close_old_connections closes --------------------------------------
+
+
+@contextlib.contextmanager
+def conn_max_age(seconds, alias="default"):
+    """
+    Give database ``alias`` a ``CONN_MAX_AGE`` of ``seconds`` inside the block,
+    as if settings.py said ``DATABASES[alias]["CONN_MAX_AGE"] = seconds``;
+    yield the connection.
+
+    Django reads the setting when it opens a connection (``connect()`` works
+    out when it should be closed), so the connection is closed on the way in
+    and on the way out. Assigning to ``connection.settings_dict`` is a
+    test-bench shortcut; a project sets it in ``DATABASES``.
+    """
+    from django.db import connections
+
+    connection = connections[alias]
+    old = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = seconds
+    connection.close()  # the next connection reads the new CONN_MAX_AGE
+    try:
+        yield connection
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = old
+        connection.close()  # back to a connection with the project's setting
