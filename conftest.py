@@ -17,8 +17,9 @@ import random
 import shutil
 import tempfile
 
-# One item per lesson: run twice in one kernel, and its signal coverage (see its docstring).
-pytest_plugins = ("tests.lesson_coverage",)
+# One item per lesson: run twice in one kernel, and its signal coverage; how make
+# test spreads the work over xdist workers (see their docstrings).
+pytest_plugins = ("tests.lesson_coverage", "tests.scheduling")
 
 _STATE = None
 
