@@ -4,8 +4,9 @@ self-contained: it makes the data it needs, so it gives the same answer after
 "Run All", when it is re-run on its own, and after ``lab.reset()``.
 
 For each lesson: one real kernel runs the whole notebook, then re-runs each
-such cell alone, then ``lab.reset()`` and the cell again, and compares what a
-learner reads (stdout and the text of results) with the Run All output.
+such cell alone (one after the other, with no reset in between), then for each
+``lab.reset()`` and the cell again, and compares what a learner reads (stdout
+and the text of results) with the Run All output.
 """
 
 import os
@@ -92,9 +93,12 @@ def test_questions_give_the_same_answer_after_run_all_rerun_and_reset(path):
                     client.execute_cell(cell, index)
             after_run_all = {i: readable(nb.cells[i].outputs) for i in questions(nb)}
             problems = []
-            for index, expected in after_run_all.items():
-                source = nb.cells[index].source
-                for situation, before in SITUATIONS:
+            # First every question re-run alone, straight after Run All (no reset
+            # in between: a cell that only works on fresh data fails here), then
+            # every question after lab.reset().
+            for situation, before in SITUATIONS:
+                for index, expected in after_run_all.items():
+                    source = nb.cells[index].source
                     if before:
                         client.execute_cell(nbformat.v4.new_code_cell(before), index)
                     again = nbformat.v4.new_code_cell(source)
