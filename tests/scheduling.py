@@ -23,7 +23,6 @@ import os
 import re
 
 import pytest
-from xdist.scheduler import LoadFileScheduling
 
 SLOWEST_FIRST = (
     "tests/test_nbgrader.py",
@@ -58,22 +57,21 @@ def unit_of(nodeid):
     return nodeid.split("::", 1)[0]
 
 
-class SlowestFirstFileScheduling(LoadFileScheduling):
-    def __init__(self, config, log=None):
-        super().__init__(config, log)
-        # Keep the collection's order (slowest first, see below) instead of
-        # sorting the units by their number of tests.
-        config.option.loadscopereorder = False
-
-    def _split_scope(self, nodeid):
-        return unit_of(nodeid)
-
-
-@pytest.hookimpl(tryfirst=True)
+# optionalhook: the hook exists only when xdist runs (not with -p no:xdist).
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    if config.getvalue("dist") == "loadfile":
-        return SlowestFirstFileScheduling(config, log)
-    return None
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SlowestFirstFileScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            return unit_of(nodeid)
+
+    # Keep the collection's order (slowest first, see below) instead of
+    # sorting the units by their number of tests.
+    config.option.loadscopereorder = False
+    return SlowestFirstFileScheduling(config, log)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -378,3 +378,33 @@ def test_a_try_it_cell_that_never_returns_is_stopped_and_the_check_still_speaks(
     assert re.match(r"  Your code cell \d+ did not finish within 5 s, so it was stopped", lines[1])
     assert lines[2].startswith("✗ 02_profile_for_new_users: not yet."), lines
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.notebook
+def test_a_kernel_that_never_answers_is_started_again_then_one_line(home, tmp_path):
+    # A "python3" kernel that never answers (found first on JUPYTER_PATH): the
+    # CLI starts it twice, then says so in one line, with no traceback.
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    started = tmp_path / "started"
+    argv = ["sh", "-c", f"echo start >> {started}; exec sleep 600"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "language": "python"}))
+    assert run([SIGNALS_LAB, "init"], home).returncode == 0
+    env = {
+        **os.environ,
+        "SIGNALS_LAB_HOME": str(home),
+        "JUPYTER_PATH": str(tmp_path / "jupyter"),
+        "SIGNALS_LAB_KERNEL_START_LIMIT": "2",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [SIGNALS_LAB, "check", "01"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert started.read_text().split() == ["start", "start"]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == "Running exercises/01_welcome_email.ipynb in a fresh kernel ...\n"
+    assert result.stderr == (
+        "✗ 01_welcome_email: not checked: no Jupyter kernel answered within 2 s (2 tries): "
+        "the machine may be very busy; try again.\n"
+    )

@@ -104,7 +104,7 @@ def run_exercise(workspace, exercise):
     import nbformat
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    from .kernel import run_in_fresh_kernel
+    from .kernel import KernelStartError, run_in_fresh_kernel
 
     path = workspace.path("exercises", f"{exercise.name}.ipynb")
     if not path.exists():
@@ -128,6 +128,8 @@ def run_exercise(workspace, exercise):
         raise CommandFailed(
             f"✗ {exercise.name}: not yet. The kernel died while running it."
         ) from None
+    except KernelStartError as error:
+        raise CommandFailed(f"✗ {exercise.name}: not checked: {error}.") from None
     found = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):

@@ -7,11 +7,14 @@ tests all run notebooks through :func:`run_in_fresh_kernel`, so they agree on
 the kernel, its working folder, timeouts and environment.
 """
 
+import atexit
+import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["CELL_TIMEOUT", "run_in_fresh_kernel", "install_kernel_config"]
+__all__ = ["CELL_TIMEOUT", "KernelStartError", "run_in_fresh_kernel", "install_kernel_config"]
 
 KERNEL_CONFIG = """\
 # Written by Django Signals Lab (python -m signals_lab.tools.kernel).
@@ -21,6 +24,30 @@ c.InteractiveShellApp.extensions = ["signals_lab.runtime.errors"]
 """
 
 CELL_TIMEOUT = 120
+# How long a new kernel may take to answer (nbclient's startup_timeout), and
+# how often one is started: a kernel that never answers (one that lost a race
+# for its ports with another kernel starting at the same moment, or a machine
+# too busy) is started again once. SIGNALS_LAB_KERNEL_START_LIMIT overrides the
+# limit (tests).
+STARTUP_TIMEOUT = 60
+STARTS = 2
+START_LIMIT_VARIABLE = "SIGNALS_LAB_KERNEL_START_LIMIT"
+# nbclient logs a failed start as an error before raising it; the raised error
+# is what the caller reports, in one line.
+_quiet = logging.getLogger("signals_lab.tools.kernel")
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
+
+
+class KernelStartError(RuntimeError):
+    """No Jupyter kernel answered, however often one was started."""
+
+
+def _startup_timeout():
+    try:
+        return max(1, int(os.environ.get(START_LIMIT_VARIABLE, STARTUP_TIMEOUT)))
+    except ValueError:
+        return STARTUP_TIMEOUT
 
 
 def run_in_fresh_kernel(nb, folder, timeout=CELL_TIMEOUT, *, interrupt=False, **kernel_options):
@@ -33,19 +60,38 @@ def run_in_fresh_kernel(nb, folder, timeout=CELL_TIMEOUT, *, interrupt=False, **
     A cell running longer than ``timeout`` seconds raises nbclient's
     ``CellTimeoutError``; with ``interrupt=True`` the kernel is interrupted
     instead (the cell shows ``KeyboardInterrupt``) and the next cells run.
+    A kernel that does not answer is started again once (see ``STARTS``);
+    then :class:`KernelStartError` says so in one line.
     """
     from nbclient import NotebookClient
 
     kernel_options.setdefault("stderr", subprocess.DEVNULL)
-    NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        allow_errors=True,
-        record_timing=False,
-        interrupt_on_timeout=interrupt,
-        resources={"metadata": {"path": str(folder)}},
-    ).execute(**kernel_options)
+    limit = _startup_timeout()
+    for _attempt in range(STARTS):
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            startup_timeout=limit,
+            kernel_name="python3",
+            allow_errors=True,
+            record_timing=False,
+            interrupt_on_timeout=interrupt,
+            resources={"metadata": {"path": str(folder)}},
+            log=_quiet,
+        )
+        try:
+            client.execute(**kernel_options)
+            return
+        except RuntimeError as error:
+            if "didn't respond" not in str(error):
+                raise
+            # nbclient has already stopped that kernel; its exit hook would
+            # only fail on the missing kernel manager.
+            atexit.unregister(client._cleanup_kernel)
+    raise KernelStartError(
+        f"no Jupyter kernel answered within {limit} s ({STARTS} tries): "
+        "the machine may be very busy; try again"
+    )
 
 
 def install_kernel_config(prefix=sys.prefix):
