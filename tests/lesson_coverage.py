@@ -4,7 +4,9 @@ lesson twice in one fresh kernel with the dispatcher instrumented, and checks
 that
 
 * the second run shows the same outputs and leaves the same receivers
-  connected as the first ("Run all" twice), with no cell raising, and
+  connected as the first ("Run all" twice), with no cell raising,
+* then every "predict" and "Try it" cell gives its Run All answer again, re-run
+  alone and after ``lab.reset()`` (``tests/test_predictions.py``), and
 * the built-in signals a lesson receiver ran for are exactly the ones the
   README's coverage table credits to that lesson.
 
@@ -63,11 +65,21 @@ class LessonRuns(pytest.File):
 
 class RunTwiceAndCoverage(pytest.Item):
     def runtest(self):
+        import nbformat
+
         from signals_lab.runtime.names import builtin_signals
         from signals_lab.tools.coverage import lesson_coverage, parse_table, readme_table
+        from tests.test_predictions import rerun_cells, rerun_problems
 
-        signals, differences = lesson_coverage(self.path, twice=True)
+        # The same kernel then re-runs the lesson's questions (see test_predictions),
+        # each compared with its stored Run All output (which nbval proves).
+        nb = nbformat.read(self.path, as_version=4)
+        reruns = rerun_cells(nb)
+        then = [cell for _situation, _index, cell in reruns]
+        signals, differences = lesson_coverage(self.path, twice=True, then=then)
         assert not differences, f"{self.path.name}, second run in the same kernel: {differences}"
+        problems = rerun_problems({i: nb.cells[i].outputs for _s, i, _c in reruns}, reruns)
+        assert not problems, f"{self.path.name}, questions re-run:\n" + "\n\n".join(problems)
         ours = set(builtin_signals())
         claimed = {
             signal
@@ -81,4 +93,4 @@ class RunTwiceAndCoverage(pytest.Item):
         )
 
     def reportinfo(self):
-        return self.path, None, f"{self.path.name}: run twice, signal coverage"
+        return self.path, None, f"{self.path.name}: run twice, signal coverage, questions re-run"

@@ -30,7 +30,6 @@ SLOWEST_FIRST = (
     "tests/test_browser.py",
     "tests/test_exercise_feedback.py",
     "tests/test_cli.py",
-    "tests/test_predictions.py",
     "tests/test_exercises.py",
     "tests/test_learner_session.py",
     "notebooks/06_recursion.ipynb",

@@ -3,40 +3,22 @@ Every "predict, then run" cell (and every "Try it" cell) of a lesson is
 self-contained: it makes the data it needs, so it gives the same answer after
 "Run All", when it is re-run on its own, and after ``lab.reset()``.
 
-For each lesson: one real kernel runs the whole notebook, then re-runs each
-such cell alone (one after the other, with no reset in between), then for each
-``lab.reset()`` and the cell again, and compares what a learner reads (stdout
-and the text of results) with the Run All output.
+For each lesson, the kernel of its run-twice-and-coverage item
+(``tests/lesson_coverage.py``, one kernel per lesson) then re-runs each such
+cell alone (one after the other, with no reset in between), then for each
+``lab.reset()`` and the cell again; what a learner reads (stdout and the text
+of results) must be what Run All showed. This module has the helpers, and the
+checks that need no kernel.
 """
 
-import os
 import re
-import subprocess
 
 import nbformat
-import pytest
 
 from signals_lab.layout import LESSONS, notebook_paths
 
-pytestmark = pytest.mark.notebook
-
-# Lessons another session is rewriting for Django 6.1: expected to pass once
-# that work lands (non-strict, so a pass shows as XPASS, not a failure).
-REWORKED_ELSEWHERE = set()  # the Django 6.1 rework of 01-04, 08 and 10 has landed
 SITUATIONS = (("re-run alone", None), ("after lab.reset()", "lab.reset()"))
 TRY_IT = re.compile(r"\*\*Try it", re.IGNORECASE)
-
-
-def _lessons():
-    return list(_each_lesson())
-
-
-def _each_lesson():
-    for path in notebook_paths(LESSONS):
-        marks = []
-        if path.name in REWORKED_ELSEWHERE:
-            marks.append(pytest.mark.xfail(reason="lesson being reworked elsewhere", strict=False))
-        yield pytest.param(path, id=path.name, marks=marks)
 
 
 def questions(nb):
@@ -69,46 +51,37 @@ def test_a_lesson_has_questions():
     assert all(questions(nbformat.read(p, as_version=4)) for p in notebook_paths(LESSONS))
 
 
-@pytest.mark.parametrize("path", _lessons())
-def test_questions_give_the_same_answer_after_run_all_rerun_and_reset(path):
-    from nbclient import NotebookClient
+def rerun_cells(nb):
+    """
+    The cells that re-run a lesson's questions, to run straight after the
+    lesson's Run All in the same kernel: every question alone, one after the
+    other (no reset in between: a cell that only works on fresh data fails
+    here), then every question after its own ``lab.reset()`` cell.
+    Returns ``[(situation, index, cell), ...]``, ``cell`` an nbformat node;
+    the reset cells have no situation.
+    """
+    reruns = []
+    for situation, before in SITUATIONS:
+        for index in questions(nb):
+            if before:
+                reruns.append((None, index, nbformat.v4.new_code_cell(before)))
+            reruns.append((situation, index, nbformat.v4.new_code_cell(nb.cells[index].source)))
+    return reruns
 
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-    client = NotebookClient(
-        nb,
-        timeout=120,
-        kernel_name="python3",
-        allow_errors=True,
-        record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    saved = os.environ.pop("DJANGO_SETTINGS_MODULE", None)  # a learner's kernel has none
-    try:
-        with client.setup_kernel(stderr=subprocess.DEVNULL):
-            for index, cell in enumerate(nb.cells):
-                if cell.cell_type == "code":
-                    client.execute_cell(cell, index)
-            after_run_all = {i: readable(nb.cells[i].outputs) for i in questions(nb)}
-            problems = []
-            # First every question re-run alone, straight after Run All (no reset
-            # in between: a cell that only works on fresh data fails here), then
-            # every question after lab.reset().
-            for situation, before in SITUATIONS:
-                for index, expected in after_run_all.items():
-                    source = nb.cells[index].source
-                    if before:
-                        client.execute_cell(nbformat.v4.new_code_cell(before), index)
-                    again = nbformat.v4.new_code_cell(source)
-                    client.execute_cell(again, index)
-                    if readable(again.outputs) != expected:
-                        problems.append(
-                            f"cell {index} {situation}:\n--- Run All ---\n{expected}"
-                            f"\n--- {situation} ---\n{readable(again.outputs)}"
-                        )
-    finally:
-        if saved is not None:
-            os.environ["DJANGO_SETTINGS_MODULE"] = saved
-    assert not problems, "\n\n".join(problems)
+
+def rerun_problems(first_run, reruns):
+    """
+    ``first_run``: {question index: its outputs in Run All}. One message per
+    re-run whose readable output differs.
+    """
+    problems = []
+    for situation, index, cell in reruns:
+        if situation is None:
+            continue
+        expected, got = readable(first_run[index]), readable(cell.outputs)
+        if got != expected:
+            problems.append(
+                f"cell {index} {situation}:\n--- Run All ---\n{expected}"
+                f"\n--- {situation} ---\n{got}"
+            )
+    return problems

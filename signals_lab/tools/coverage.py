@@ -79,7 +79,7 @@ def runs_here(path):
     return needed is None or django.VERSION[:2] >= needed
 
 
-def lesson_coverage(path, twice=False):
+def lesson_coverage(path, twice=False, then=None):
     """
     Run one lesson in a fresh kernel with the dispatcher instrumented
     (``SIGNALS_LAB_COVERAGE``); return ``(signals, differences)``.
@@ -91,6 +91,11 @@ def lesson_coverage(path, twice=False):
     with ``twice=True`` (the lesson run twice in one kernel, "Run all" twice,
     each time followed by a cell listing every connected receiver) every cell
     whose second run showed something else than the first.
+
+    ``then``: a list of code cells (``nbformat`` nodes) to run afterwards in
+    the same kernel, e.g. a test's re-runs of single cells; their outputs are
+    filled in place. They are not in ``differences`` (the signals their
+    receivers ran for do count).
     """
     import nbformat
 
@@ -102,10 +107,10 @@ def lesson_coverage(path, twice=False):
         cells.append(nbformat.v4.new_code_cell(PROBE))
         if twice:
             cells += [nbformat.v4.new_code_cell(c.source) for c in cells]
-        nb.cells = cells
-        run_in_fresh_kernel(
-            nb, Path(path).parent, env={**os.environ, "SIGNALS_LAB_COVERAGE": folder}
-        )
+        nb.cells = cells + list(then or ())
+        # A learner's kernel has no DJANGO_SETTINGS_MODULE (boot() sets it).
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        run_in_fresh_kernel(nb, Path(path).parent, env={**env, "SIGNALS_LAB_COVERAGE": folder})
         seen = set()
         for dump in Path(folder).glob("*.json"):
             for signal, receivers in json.loads(dump.read_text()).items():
