@@ -624,3 +624,30 @@ def conn_max_age(seconds, alias="default"):
     finally:
         connection.settings_dict["CONN_MAX_AGE"] = old
         connection.close()  # back to a connection with the project's setting
+
+
+# --- lesson 00: the async ORM needs no switch ------------------------------------------
+
+
+async def async_orm_call_without_the_switch(call):
+    """
+    Await ``call()`` (an async ORM method such as ``User.objects.acount``)
+    with Django's async-safety check switched back on, as
+    :func:`orm_call_without_the_switch` does for a sync call, and return what
+    happened: its result, or the exception's name. The switch is always put
+    back.
+    """
+    import django.utils.asyncio as django_asyncio
+    from django.core.exceptions import SynchronousOnlyOperation
+
+    saved_module = getattr(django_asyncio, "os", os)
+    saved_value = os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    django_asyncio.os = os
+    try:
+        return await call()
+    except SynchronousOnlyOperation as error:
+        return type(error).__name__
+    finally:
+        django_asyncio.os = saved_module
+        if saved_value is not None:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved_value
