@@ -651,3 +651,41 @@ async def async_orm_call_without_the_switch(call):
         django_asyncio.os = saved_module
         if saved_value is not None:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved_value
+
+
+# --- lesson 05: what changed between the Django versions the kit runs ------------------
+
+
+def version_facts():
+    """
+    Three facts that differ between Django 5.2, 6.0 and 6.1, read from the
+    running Django: whether ``django.tasks`` (with its signals) exists, whether
+    ``m2m_changed`` sends a ``raw`` argument (seen on a real ``clear()``, which
+    sends it even with no receiver; ``send()`` is replaced by a note-taker for
+    that one call, so nothing is connected; rolled back), and the Python
+    versions the installed Django says it needs.
+    """
+    import importlib.metadata
+    import importlib.util
+    from unittest import mock
+
+    from django.contrib.auth.models import User
+    from django.db import transaction
+    from django.db.models.signals import m2m_changed
+
+    arguments = []
+
+    def note_arguments(**kwargs):
+        arguments.append(kwargs)
+        return []
+
+    with transaction.atomic(), mock.patch.object(m2m_changed, "send", note_arguments):
+        User.objects.create_user("version-facts").groups.clear()
+        transaction.set_rollback(True)
+    if not arguments:
+        raise RuntimeError("clear() sent no m2m_changed")
+    return {
+        "django.tasks signals": importlib.util.find_spec("django.tasks") is not None,
+        "m2m_changed has raw": all("raw" in kwargs for kwargs in arguments),
+        "Python": importlib.metadata.metadata("django")["Requires-Python"],
+    }
