@@ -91,13 +91,17 @@ def boot_only_notebook(folder):
 def pytest_wall(*args):
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     start = time.perf_counter()
-    subprocess.run(
+    result = subprocess.run(
         [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if result.returncode != 0:  # a failing suite has no time worth reporting: say why
+        lines = result.stdout.splitlines()
+        failed = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
+        sys.exit("the test suite failed:\n" + "\n".join(failed or lines[-20:]))
     return time.perf_counter() - start
 
 
