@@ -89,7 +89,8 @@ def boot_only_notebook(folder):
 
 
 def pytest_wall(*args):
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    # As `make test` does: tests that run `make` use this interpreter's virtualenv.
+    env = {**os.environ, "PYTHONHASHSEED": "0", "VENV": os.path.relpath(sys.prefix, ROOT)}
     start = time.perf_counter()
     result = subprocess.run(
         [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
