@@ -71,6 +71,27 @@ def register(username, email, *, client=None):
     return (client or Client()).post("/accounts/register/", data)
 
 
+@contextlib.contextmanager
+def _async_safety_check_on():
+    """
+    Django's async-safety check switched back on inside the block: its module
+    (``django.utils.asyncio``) gets the real ``os`` without
+    ``DJANGO_ALLOW_ASYNC_UNSAFE``, whichever way ``boot()`` set it; both are
+    put back on the way out.
+    """
+    import django.utils.asyncio as django_asyncio
+
+    saved_module = getattr(django_asyncio, "os", os)
+    saved_value = os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    django_asyncio.os = os
+    try:
+        yield
+    finally:
+        django_asyncio.os = saved_module
+        if saved_value is not None:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved_value
+
+
 def orm_call_without_the_switch(call):
     """
     Run ``call()`` with Django's async-safety check switched back on for a
@@ -82,20 +103,13 @@ def orm_call_without_the_switch(call):
     module's ``os.environ``; this helper gives that module the real ``os``
     without the variable, whichever way ``boot()`` set it.
     """
-    import django.utils.asyncio as django_asyncio
     from django.core.exceptions import SynchronousOnlyOperation
 
-    saved_module = getattr(django_asyncio, "os", os)
-    saved_value = os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    django_asyncio.os = os
-    try:
-        return call()
-    except SynchronousOnlyOperation as error:
-        return type(error).__name__
-    finally:
-        django_asyncio.os = saved_module
-        if saved_value is not None:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved_value
+    with _async_safety_check_on():
+        try:
+            return call()
+        except SynchronousOnlyOperation as error:
+            return type(error).__name__
 
 
 def in_another_thread(call):
@@ -637,20 +651,13 @@ async def async_orm_call_without_the_switch(call):
     happened: its result, or the exception's name. The switch is always put
     back.
     """
-    import django.utils.asyncio as django_asyncio
     from django.core.exceptions import SynchronousOnlyOperation
 
-    saved_module = getattr(django_asyncio, "os", os)
-    saved_value = os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    django_asyncio.os = os
-    try:
-        return await call()
-    except SynchronousOnlyOperation as error:
-        return type(error).__name__
-    finally:
-        django_asyncio.os = saved_module
-        if saved_value is not None:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved_value
+    with _async_safety_check_on():
+        try:
+            return await call()
+        except SynchronousOnlyOperation as error:
+            return type(error).__name__
 
 
 # --- lesson 05: what changed between the Django versions the kit runs ------------------
