@@ -533,24 +533,17 @@ def wsgi_requests(path, n, *, conn_max_age=0):
     Serve ``n`` GET requests for ``path`` through Django's real ``WSGIHandler``,
     as a WSGI server would (read the body, then ``close()`` it, which sends
     ``request_finished``), with ``CONN_MAX_AGE`` set to ``conn_max_age`` for the
-    default database. Return the status lines.
+    default database (see :func:`conn_max_age`). Return the status lines.
 
     The test ``Client`` cannot show connection handling: it disconnects
-    ``close_old_connections`` while it runs. Setting ``CONN_MAX_AGE`` by
-    assigning to ``connection.settings_dict`` (and closing the connection so
-    the next one reads it) is a test-bench shortcut; a project sets it in
-    ``DATABASES``.
+    ``close_old_connections`` while it runs.
     """
     from wsgiref.util import setup_testing_defaults
 
     from django.core.handlers.wsgi import WSGIHandler
-    from django.db import connection
 
-    old = connection.settings_dict["CONN_MAX_AGE"]
-    connection.settings_dict["CONN_MAX_AGE"] = conn_max_age
-    connection.close()  # the next connection reads the new CONN_MAX_AGE
     statuses = []
-    try:
+    with _with_conn_max_age(conn_max_age):
         for _ in range(n):
             environ = {"PATH_INFO": path}
             setup_testing_defaults(environ)
@@ -559,9 +552,6 @@ def wsgi_requests(path, n, *, conn_max_age=0):
                 b"".join(body)
             finally:
                 body.close()
-    finally:
-        connection.settings_dict["CONN_MAX_AGE"] = old
-        connection.close()  # back to a connection with the project's setting
     return statuses
 
 
@@ -638,6 +628,10 @@ def conn_max_age(seconds, alias="default"):
     finally:
         connection.settings_dict["CONN_MAX_AGE"] = old
         connection.close()  # back to a connection with the project's setting
+
+
+# wsgi_requests() takes a conn_max_age= keyword, which hides the function's name there.
+_with_conn_max_age = conn_max_age
 
 
 # --- lesson 00: the async ORM needs no switch ------------------------------------------
