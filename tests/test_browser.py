@@ -102,13 +102,8 @@ def test_lesson_00_runs_in_jupyterlab_and_draws_its_diagram(jupyterlab):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}/lab/tree/notebooks/00_start_here.ipynb?token={token}")
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-            page.wait_for_selector(
-                ".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000
-            )
-            page.wait_for_timeout(1000)  # let the kernel become idle
-            assert _modified_tabs(page) == 0, "opening the lesson marked it modified"
+            opened = _open_clean(page, base, token, "notebooks/00_start_here.ipynb")
+            assert opened == 0, "opening the lesson marked it modified"
             page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
             page.click("li.lm-Menu-item:has-text('Run All Cells')")
 
@@ -141,8 +136,10 @@ def _modified_tabs(page):
 def _open_clean(page, base, token, path):
     page.goto(f"{base}/lab/tree/{path}?token={token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000)
-    page.wait_for_timeout(2000)  # the kernel starts and reports its language_info
+    # The kernel up and idle (under load it can take longer to start than a
+    # fixed pause allows), then a moment for its language_info to arrive.
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    page.wait_for_timeout(2000)
     return _modified_tabs(page)
 
 
