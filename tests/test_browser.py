@@ -137,8 +137,11 @@ def _open_clean(page, base, token, path):
     page.goto(f"{base}/lab/tree/{path}?token={token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     # The kernel up and idle (under load it can take longer to start than a
-    # fixed pause allows), then a moment for its language_info to arrive.
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    # fixed pause allows), then a moment for its language_info to arrive. Only
+    # the visible indicator: JupyterLab restores the earlier notebook's tab too,
+    # and its hidden indicator comes first in the page.
+    idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']:visible"
+    page.locator(idle).first.wait_for(timeout=90_000)
     page.wait_for_timeout(2000)
     return _modified_tabs(page)
 
