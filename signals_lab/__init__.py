@@ -25,34 +25,47 @@ in three parts, and the import rules between them are checked by a test:
 * ``tools/``: terminal and maintainer tools; no kernel imports them.
 """
 
-from .checks import check, hint
-from .checks import describe as exercise
-from .checks.report import show as progress
-from .runtime import demos  # noqa: F401 - lab.demos: the lessons' small test benches
-from .runtime.boot import boot, booted, reset
-from .runtime.errors import LabError
-from .runtime.listeners import listeners
-from .runtime.receivers import connected, connected_receivers, forget, receiver
-from .runtime.recorder import Event, Recording, record
-from .runtime.teaching import predict, source
+import importlib
 
-__all__ = [
-    "boot",
-    "booted",
-    "reset",
-    "LabError",
-    "check",
-    "exercise",
-    "hint",
-    "progress",
-    "listeners",
-    "receiver",
-    "connected",
-    "forget",
-    "connected_receivers",
-    "record",
-    "Recording",
-    "Event",
-    "predict",
-    "source",
-]
+# Where each public name lives. They are imported on first use (PEP 562), so
+# `import signals_lab.tools.cli` or a kernel's start-up loads no Django until a
+# name that needs it is used: `from signals_lab import boot` loads the runtime.
+_PUBLIC = {
+    "boot": ".runtime.boot",
+    "booted": ".runtime.boot",
+    "reset": ".runtime.boot",
+    "LabError": ".runtime.errors",
+    "check": ".checks.runner",
+    "exercise": (".checks.runner", "describe"),
+    "hint": ".checks.runner",
+    "progress": (".checks.report", "show"),
+    "demos": (".runtime.demos", None),  # lab.demos: the lessons' small test benches
+    "listeners": ".runtime.listeners",
+    "receiver": ".runtime.receivers",
+    "connected": ".runtime.receivers",
+    "forget": ".runtime.receivers",
+    "connected_receivers": ".runtime.receivers",
+    "record": ".runtime.recorder",
+    "Recording": ".runtime.recorder",
+    "Event": ".runtime.recorder",
+    "predict": ".runtime.teaching",
+    "source": ".runtime.teaching",
+}
+
+__all__ = [name for name in _PUBLIC if name != "demos"]
+
+
+def __getattr__(name):
+    where = _PUBLIC.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = (where, name) if isinstance(where, str) else where
+    value = importlib.import_module(module, __name__)
+    if attribute is not None:
+        value = getattr(value, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_PUBLIC})

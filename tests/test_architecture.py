@@ -73,13 +73,35 @@ def test_no_upward_imports(part, forbidden):
             assert not bad, f"{name} imports {sorted(bad)}"
 
 
-def test_nothing_a_kernel_imports_reaches_the_tools():
-    # What `from signals_lab import boot` loads, in a fresh interpreter.
-    code = "import sys, signals_lab; print(sorted(m for m in sys.modules if 'signals_lab' in m))"
+def _loaded_after(code):
+    """The modules a fresh interpreter holds after ``code``."""
+    code += "\nimport sys; print(sorted(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    loaded = ast.literal_eval(out.stdout)
-    assert "signals_lab.runtime.boot" in loaded
+    return ast.literal_eval(out.stdout.splitlines()[-1])
+
+
+def test_nothing_a_kernel_imports_reaches_the_tools():
+    # Everything a kernel can reach as `lab.<name>`, loaded in a fresh interpreter.
+    loaded = _loaded_after("import signals_lab as lab\nfor name in dir(lab): getattr(lab, name)")
+    assert {"signals_lab.runtime.boot", "signals_lab.checks.runner"} <= set(loaded)
     assert not [m for m in loaded if m.startswith("signals_lab.tools")]
+
+
+def test_the_learners_cli_and_a_kernels_start_load_no_django():
+    # The package's names are imported on first use: `signals-lab progress` and
+    # the error extension every kernel loads at start-up stay light.
+    for code in ("import signals_lab.tools.cli", "import signals_lab.runtime.errors"):
+        heavy = [m for m in _loaded_after(code) if m.split(".")[0] in ("django", "nbformat")]
+        assert not heavy, f"{code!r} loads {heavy[:5]}"
+
+
+def test_the_public_names_are_all_there():
+    import signals_lab
+
+    for name in [*signals_lab.__all__, "demos"]:
+        assert name in dir(signals_lab) and getattr(signals_lab, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'bot'"):
+        signals_lab.bot  # noqa: B018
 
 
 def test_the_import_graph_has_no_circle():

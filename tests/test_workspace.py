@@ -2,6 +2,9 @@
 
 import os
 
+import nbformat
+import pytest
+
 from signals_lab import layout
 
 
@@ -50,3 +53,17 @@ def test_a_read_only_checkout_sends_everyone_home(monkeypatch, tmp_path):
         os, "access", lambda path, mode: False if path == layout.ROOT else real_access(path, mode)
     )
     assert layout.workspace_dir() == tmp_path / "home" / "signals-lab"
+
+
+@pytest.mark.parametrize(
+    "canonical",
+    [*layout.notebook_paths(layout.LESSONS), *layout.notebook_paths(layout.EXERCISES)],
+    ids=lambda path: f"{path.parent.name}/{path.name}",
+)
+def test_workspace_copies_are_what_nbformat_writes(canonical):
+    # The CLI prepares them as plain JSON (fast); nbformat validates and writes.
+    from signals_lab.tools.workspace import prepared_text, prepared_text_by_nbformat
+
+    text = prepared_text(canonical)
+    assert text == prepared_text_by_nbformat(canonical)
+    nbformat.validate(nbformat.reads(text, as_version=4))
