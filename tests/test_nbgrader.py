@@ -4,16 +4,17 @@ then nbgrader's own commands as subprocesses (generate, release; three students
 fetch, answer and submit; collect, autograde, feedback, export) in a temporary
 course with its own exchange folder.
 
-The students: one with the reference answers, one who changed nothing, one with
-the reference answers but a wrong welcome e-mail receiver (01). Their scores:
-full, 0, full minus 01's points.
+The students: one with the reference answers, one who changed nothing, and one
+who hands in two notebooks only: a wrong welcome e-mail receiver (01) and the
+reference answer to the next exercise. Their scores: full, 0, and one point
+(nbgrader counts the missing notebooks as 0).
 
 nbgrader is a teacher's extra (requirements-teacher.txt, installed by
 .ci/setup-teacher): without it these tests skip, unless
 SIGNALS_LAB_REQUIRE_TEACHER=1 says it must be there.
 
 Autograding costs about 1.7 s a notebook (a fresh kernel, boot(), the check run
-twice when it passes): 3 students x 10 exercises take about 50 s on 2 cores.
+twice when it passes): 22 notebooks take about 40 s on 2 cores.
 SIGNALS_LAB_CLASS_EXERCISES="01 03" grades the class on fewer exercises.
 """
 
@@ -185,9 +186,15 @@ def _reference(source):
     return "\n".join(line for line in source.split("\n") if line.strip() not in (BEGIN, END))
 
 
-def answer(folder, wrong=None):
-    """Fill every answer cell of the fetched notebooks with the reference answer."""
+def answer(folder, wrong=None, only=None):
+    """
+    Fill every answer cell of the fetched notebooks with the reference answer
+    (a wrong one in notebook ``wrong``); with ``only``, delete the other notebooks.
+    """
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        if only is not None and path.stem not in only:
+            path.unlink()
+            continue
         nb = nbformat.read(path, as_version=4)
         solution = nbformat.read(SOLUTIONS / path.name, as_version=4)
         for cell, reference in zip(nb.cells, solution.cells, strict=True):
@@ -234,18 +241,20 @@ def test_the_release_is_the_kits_exercises(course):
 
 
 def test_three_students_graded_by_nbgrader(course, capsys):
-    students = {"ada": None, "bob": "untouched", "cy": WRONG_EXERCISE}
     assert WRONG_EXERCISE in course.exercises
+    # cy hands in two notebooks: the wrong 01 and the next exercise, right.
+    handed_in = [WRONG_EXERCISE, *[e for e in course.exercises if e != WRONG_EXERCISE][:1]]
+    students = {"ada": {}, "bob": None, "cy": {"wrong": WRONG_EXERCISE, "only": handed_in}}
     for name, how in students.items():
         folder = course.fetched(name)
-        if how != "untouched":
-            answer(folder, wrong=how)
+        if how is not None:
+            answer(folder, **how)
         course.student(name, "submit", ASSIGNMENT, f"--student={name}")
     course.nbgrader("collect", ASSIGNMENT)
     start = time.perf_counter()
     course.nbgrader("autograde", ASSIGNMENT)
     elapsed = time.perf_counter() - start
-    notebooks = len(students) * len(course.exercises)
+    notebooks = 2 * len(course.exercises) + len(handed_in)
     course.nbgrader("generate_feedback", ASSIGNMENT)
     course.nbgrader("export")
 
@@ -255,15 +264,18 @@ def test_three_students_graded_by_nbgrader(course, capsys):
     assert {name: float(row["score"]) for name, row in grades.items()} == {
         "ada": full,
         "bob": 0,
-        "cy": full - 1,
+        "cy": len(handed_in) - 1,
     }
     assert {float(row["max_score"]) for row in grades.values()} == {full}
     scores = _scores(course)
+    assert set(scores["ada"].values()) == {1} and set(scores["bob"].values()) == {0}
     assert scores["cy"][WRONG_EXERCISE] == 0
-    assert all(score == 1 for nb, score in scores["cy"].items() if nb != WRONG_EXERCISE)
-    # Feedback: one page per notebook; the wrong answer's page says what is not right.
+    assert {nb: score for nb, score in scores["cy"].items() if score} == {
+        name: 1 for name in handed_in if name != WRONG_EXERCISE
+    }
+    # Feedback: one page per notebook handed in; the wrong answer's page says what is not right.
     feedback = course.dir / "feedback" / "cy" / ASSIGNMENT
-    assert sorted(p.stem for p in feedback.glob("*.html")) == course.exercises
+    assert sorted(p.stem for p in feedback.glob("*.html")) == sorted(handed_in)
     page = (feedback / f"{WRONG_EXERCISE}.html").read_text(encoding="utf-8")
     assert "not yet" in page and "AssertionError" in page
     # The students' check results stayed in the course's scratch folder.
