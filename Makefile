@@ -12,11 +12,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8888
-# -n: xdist workers, one more than the cores: about a third of the suite's time
-# is waiting (kernels starting, servers answering, subprocesses), so a third
-# worker on 2 cores fills it (make test: 187 s with 2 workers, 158 s with 3).
-# tests/scheduling.py says how the work is spread.
-WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)' 2>/dev/null || echo auto)
+# -n: xdist workers, two per core: much of the suite's time is waiting (kernels
+# starting, servers answering, subprocesses, checks stopping code that never
+# returns), and extra workers fill it. On 2 cores: 187 s with 2 workers, 158 s
+# with 3, then (lighter CLI and kernels) 141.6 s with 3 and 132.0 s with 4 on
+# Django 6.1. tests/scheduling.py says how the work is spread.
+WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1))' 2>/dev/null || echo auto)
 
 # EX: an exercise number for check / hint / reset (make check EX=03).
 EX ?=

@@ -321,7 +321,7 @@ def main():
 
     if want("suite") and not args.skip_suite:
         suite_runs = max(1, min(runs, 3))
-        workers = str((os.cpu_count() or 1) + 1)  # make test's WORKERS (Makefile)
+        workers = str(2 * (os.cpu_count() or 1))  # make test's WORKERS (Makefile)
         suite, _ = median_of(suite_runs, lambda: pytest_wall("-n", workers, "--dist", "loadfile"))
         results["make_test_s"] = suite
         print(f"  full test suite (-n {workers})     {suite:6.1f} s (median of {suite_runs})")

@@ -349,14 +349,23 @@ def test_signal_names_survive_garbage_collection_and_id_reuse():
     from signals_lab.runtime.recorder import signal_name
 
     main = sys.modules["__main__"].__dict__
+    ids = []
     for _ in range(30):
         for name in ("a_signal", "b_signal"):
             main[name] = Signal()
+            ids.append(id(main[name]))
             try:
                 assert signal_name(main[name]) == name
             finally:
                 del main[name]
-            gc.collect()  # the next Signal() may get the same id()
+    # Freed at once (no cycle), so the next Signal() got a dead one's id().
+    assert len(set(ids)) < len(ids)
+    gc.collect()
+    main["a_signal"] = Signal()
+    try:
+        assert signal_name(main["a_signal"]) == "a_signal"
+    finally:
+        del main["a_signal"]
 
 
 def test_showing_an_instance_never_counts_as_a_query(author):
