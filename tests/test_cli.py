@@ -408,3 +408,26 @@ def test_a_kernel_that_never_answers_is_started_again_then_one_line(home, tmp_pa
         "✗ 01_welcome_email: not checked: no Jupyter kernel answered within 2 s (2 tries): "
         "the machine may be very busy; try again.\n"
     )
+
+
+def test_a_kernel_that_stops_while_starting_is_started_again_then_one_line(home, tmp_path):
+    # A "python3" kernel that exits at once (a broken install): started twice,
+    # then one line saying so, with the kernel's last words and no traceback.
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    started = tmp_path / "started"
+    argv = ["sh", "-c", f"echo start >> {started}; echo 'ImportError: no zmq' >&2; exit 1"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "language": "python"}))
+    assert run([SIGNALS_LAB, "init"], home).returncode == 0
+    env = {**os.environ, "SIGNALS_LAB_HOME": str(home), "JUPYTER_PATH": str(tmp_path / "jupyter")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [SIGNALS_LAB, "check", "01"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert started.read_text().split() == ["start", "start"]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stderr == (
+        "✗ 01_welcome_email: not checked: the Jupyter kernel stopped while starting (2 tries): "
+        "ImportError: no zmq.\n"
+    )

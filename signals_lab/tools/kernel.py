@@ -10,8 +10,9 @@ the kernel, its working folder, timeouts and environment.
 import atexit
 import logging
 import os
-import subprocess
 import sys
+import tempfile
+import uuid
 from pathlib import Path
 
 __all__ = ["CELL_TIMEOUT", "KernelStartError", "run_in_fresh_kernel", "install_kernel_config"]
@@ -25,12 +26,14 @@ c.InteractiveShellApp.extensions = ["signals_lab.runtime.errors"]
 
 CELL_TIMEOUT = 120
 # How long a new kernel may take to answer (nbclient's startup_timeout), and
-# how often one is started: a kernel that never answers (one that lost a race
-# for its ports with another kernel starting at the same moment, or a machine
-# too busy) is started again once. SIGNALS_LAB_KERNEL_START_LIMIT overrides the
-# limit (tests).
+# how often one is started: a kernel that never answers (a machine too busy)
+# or stops while starting is started again once. SIGNALS_LAB_KERNEL_START_LIMIT
+# overrides the limit (tests).
 STARTUP_TIMEOUT = 60
 STARTS = 2
+# jupyter_client's messages for those two (RuntimeError).
+NO_ANSWER = "didn't respond"
+DIED = "died before replying"
 START_LIMIT_VARIABLE = "SIGNALS_LAB_KERNEL_START_LIMIT"
 # nbclient logs a failed start as an error before raising it; the raised error
 # is what the caller reports, in one line.
@@ -53,23 +56,24 @@ def _startup_timeout():
 def run_in_fresh_kernel(nb, folder, timeout=CELL_TIMEOUT, *, interrupt=False, **kernel_options):
     """
     Run every cell of ``nb`` in a new python3 kernel started in ``folder``.
-    The kernel process's own stderr (jupyter_client's "running over TCP without
-    encryption" warning) is dropped unless ``stderr=`` says otherwise: what the
-    cells print is in the notebook's outputs.
+    The kernel process's own stderr is not shown unless ``stderr=`` says
+    where (what the cells print is in the notebook's outputs); when a kernel
+    stops while starting, its last line is the reason given. The kernel talks
+    over Unix sockets (see :func:`_kernel_manager_config`).
 
     A cell running longer than ``timeout`` seconds raises nbclient's
     ``CellTimeoutError``; with ``interrupt=True`` the kernel is interrupted
     instead (the cell shows ``KeyboardInterrupt``) and the next cells run.
-    A kernel that does not answer is started again once (see ``STARTS``);
-    then :class:`KernelStartError` says so in one line.
+    A kernel that does not answer, or stops while starting, is started again
+    once (see ``STARTS``); then :class:`KernelStartError` says so in one line.
     """
     from nbclient import NotebookClient
 
-    kernel_options.setdefault("stderr", subprocess.DEVNULL)
     limit = _startup_timeout()
     for _attempt in range(STARTS):
         client = NotebookClient(
             nb,
+            config=_kernel_manager_config(),
             timeout=timeout,
             startup_timeout=limit,
             kernel_name="python3",
@@ -79,19 +83,51 @@ def run_in_fresh_kernel(nb, folder, timeout=CELL_TIMEOUT, *, interrupt=False, **
             resources={"metadata": {"path": str(folder)}},
             log=_quiet,
         )
-        try:
-            client.execute(**kernel_options)
-            return
-        except RuntimeError as error:
-            if "didn't respond" not in str(error):
-                raise
+        with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
+            try:
+                client.execute(**{"stderr": stderr, **kernel_options})
+                return
+            except RuntimeError as error:
+                if NO_ANSWER not in str(error) and DIED not in str(error):
+                    raise
+                failure = error
+                stderr.seek(0)
+                last_words = _last_line(stderr.read())
             # nbclient has already stopped that kernel; its exit hook would
             # only fail on the missing kernel manager.
             atexit.unregister(client._cleanup_kernel)
+    if DIED in str(failure):
+        why = (
+            last_words or "`python -m ipykernel_launcher` with this environment's Python shows why"
+        )
+        raise KernelStartError(f"the Jupyter kernel stopped while starting ({STARTS} tries): {why}")
     raise KernelStartError(
         f"no Jupyter kernel answered within {limit} s ({STARTS} tries): "
         "the machine may be very busy; try again"
     )
+
+
+def _last_line(text):
+    """The last line a kernel wrote to stderr (its error, when it stopped)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _kernel_manager_config():
+    """
+    The kernel manager's settings: talk to the kernel over Unix sockets (files
+    in the temp folder, removed at shutdown) where there are some. No TCP port
+    to pick, so no race with another program picking ports at the same moment,
+    and nothing on the network. TCP on loopback elsewhere (Windows).
+    """
+    from traitlets.config import Config
+
+    if os.name == "nt":  # pragma: no cover - Windows
+        return Config()
+    # Each kernel its own prefix: jupyter_client numbers the files PREFIX-1 ...
+    # by what exists, which two kernels starting at once would both pick.
+    prefix = Path(tempfile.gettempdir()) / f"signals-lab-kernel-{uuid.uuid4().hex[:12]}"
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(prefix)}})
 
 
 def install_kernel_config(prefix=sys.prefix):
