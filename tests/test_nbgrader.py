@@ -13,8 +13,8 @@ nbgrader is a teacher's extra (requirements-teacher.txt, installed by
 .ci/setup-teacher): without it these tests skip, unless
 SIGNALS_LAB_REQUIRE_TEACHER=1 says it must be there.
 
-Autograding costs about 1.7 s a notebook (a fresh kernel, boot(), the check run
-twice when it passes): 22 notebooks take about 40 s on 2 cores.
+Autograding costs about 1.1 s a notebook (a fresh kernel, boot(), the check run
+twice when it passes): 22 notebooks take about 25 s on 2 cores (run alone).
 SIGNALS_LAB_CLASS_EXERCISES="01 03" grades the class on fewer exercises.
 """
 
