@@ -519,7 +519,9 @@ def _connect_many(n):
     signals = [Signal() for _ in range(n)]
     gc.collect()
     gc.disable()
-    start = time.perf_counter()
+    # CPU time of this thread, not the wall clock: other processes of a busy
+    # machine (make test's other workers) do not count.
+    start = time.thread_time()
     for i, signal in enumerate(signals):
 
         def f(sender, **kwargs):
@@ -527,7 +529,7 @@ def _connect_many(n):
 
         f.__qualname__ = f"receiver_{i}"
         receiver(signal)(f)
-    elapsed = time.perf_counter() - start
+    elapsed = time.thread_time() - start
     gc.enable()
     assert forget() == n
     return elapsed
@@ -536,8 +538,8 @@ def _connect_many(n):
 def test_lab_receiver_connects_in_constant_time_per_receiver():
     # One receiver per signal, so Django's own connect() is O(1) too: what is
     # left is the kit's bookkeeping. Linear: 4x the receivers, ~4x the time.
-    small = min(_connect_many(1000) for _ in range(5))
-    large = min(_connect_many(4000) for _ in range(5))
+    small = min(_connect_many(1000) for _ in range(7))
+    large = min(_connect_many(4000) for _ in range(7))
     assert large / small < 8, (small, large)
 
 
@@ -740,9 +742,9 @@ def kernel_outputs():
         "Author.objects.create(name='saved before the error')\n"
         "raise ValueError('after the save')",
         "%%signals\nraise KeyboardInterrupt",
-        "import time\n_t = time.perf_counter()",
+        "import time\n_t = time.process_time()",
         "def deeper(n):\n    return deeper(n + 1)\n\ndeeper(0)",
-        "print(time.perf_counter() - _t)",
+        "print(time.process_time() - _t)",
         "from django.db.models.signals import post_save\n"
         "@lab.receiver(post_save, sender=Author)\n"
         "def save_again(sender, instance, **kwargs):\n"
@@ -773,7 +775,9 @@ def test_an_uncaught_recursion_prints_a_few_lines_fast(kernel_outputs):
     assert len(lines) == 4 and sum(map(len, lines)) < 500, lines
     assert "this call repeated" in lines[0]
     assert lines[1].strip().startswith("Cell In[") and lines[1].endswith("in deeper")
-    assert float(text(kernel_outputs[5])) < 1.0  # seconds, recursion and report included
+    # CPU seconds of the kernel, recursion and report included (not the wall
+    # clock, which a busy machine stretches).
+    assert float(text(kernel_outputs[5])) < 1.0
 
 
 @pytest.mark.notebook
