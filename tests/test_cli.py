@@ -318,13 +318,21 @@ def test_strict_check_raises_the_one_line_verdict_and_passes_a_right_answer():
         "        Profile.objects.create(user=instance)\n",
     )
     strict = 'lab.check("02_profile_for_new_users", strict=True)'
-    outputs = run_cells("from signals_lab import boot\nlab = boot()", wrong, strict, right, strict)
+    plain = 'lab.check("02_profile_for_new_users")'
+    # nbgrader's grading cell: the hidden strict check, then the student's own.
+    graded = f"{strict}\n{plain}"
+    outputs = run_cells(
+        "from signals_lab import boot\nlab = boot()", wrong, strict, right, strict, graded, plain
+    )
     errors = [o for o in outputs[2] if o.output_type == "error"]
     assert [e.ename for e in errors] == ["AssertionError"]
     assert errors[0].evalue.startswith("✗ 02_profile_for_new_users: not yet. Creating a user")
     assert "\n" not in errors[0].evalue
     assert not [o for o in outputs[4] if o.output_type == "error"], text(outputs[4])
     assert text(outputs[4]).startswith("✓ 02_profile_for_new_users:")
+    # Once in the grading cell (the strict check's verdict), again in a cell of its own.
+    verdicts = [text(outputs[i]).count("✓ 02_profile_for_new_users:") for i in (5, 6)]
+    assert verdicts == [1, 1], [text(outputs[i]) for i in (5, 6)]
 
 
 @pytest.mark.notebook

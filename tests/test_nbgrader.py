@@ -13,8 +13,8 @@ nbgrader is a teacher's extra (requirements-teacher.txt, installed by
 .ci/setup-teacher): without it these tests skip, unless
 SIGNALS_LAB_REQUIRE_TEACHER=1 says it must be there.
 
-Autograding costs about 1.1 s a notebook (a fresh kernel, boot(), the check run
-twice when it passes): 22 notebooks take about 25 s on 2 cores (run alone).
+Autograding costs about 1.3 s a notebook (a fresh kernel, boot(), the check):
+22 notebooks take about 30 s on 2 cores (run alone).
 SIGNALS_LAB_CLASS_EXERCISES="01 03" grades the class on fewer exercises.
 """
 
@@ -278,6 +278,10 @@ def test_three_students_graded_by_nbgrader(course, capsys):
     assert sorted(p.stem for p in feedback.glob("*.html")) == sorted(handed_in)
     page = (feedback / f"{WRONG_EXERCISE}.html").read_text(encoding="utf-8")
     assert "not yet" in page and "AssertionError" in page
+    # A right answer's page shows its verdict once (the hidden strict check's).
+    right = handed_in[-1]
+    page = (course.dir / "feedback" / "cy" / ASSIGNMENT / f"{right}.html").read_text("utf-8")
+    assert page.count(f"✓ {right}:") == 1, page.count(f"✓ {right}:")
     # The students' check results stayed in the course's scratch folder.
     assert (course.dir / ".grading-state" / "progress.json").is_file()
     with capsys.disabled():

@@ -28,7 +28,8 @@ Cell metadata, from the solution notebooks (which carry none of nbgrader's):
   nbgrader removes the hidden region from the students' copy, so the release
   is exactly ``exercises/``; when grading, it puts the region back, and the
   strict check raises ``AssertionError`` (the cell fails, 0 points) unless the
-  answer is right;
+  answer is right. When it passes, the student's own check after it prints
+  nothing more (one verdict on the feedback page, the scenarios run once);
 * every other cell: locked (read-only, restored from the source when grading).
 
 One assignment holds all the exercises (ten notebooks): the exercises build a
