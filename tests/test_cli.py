@@ -25,8 +25,8 @@ def home(tmp_path):
     return tmp_path / "home"
 
 
-def run(args, home, **kwargs):
-    env = {**os.environ, "SIGNALS_LAB_HOME": str(home)}
+def run(args, home, extra_env=None, **kwargs):
+    env = {**os.environ, "SIGNALS_LAB_HOME": str(home), **(extra_env or {})}
     env.pop("SIGNALS_LAB_STATE_DIR", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, **kwargs)
@@ -388,29 +388,31 @@ def test_a_try_it_cell_that_never_returns_is_stopped_and_the_check_still_speaks(
     assert "Traceback" not in result.stdout + result.stderr
 
 
-@pytest.mark.notebook
-def test_a_kernel_that_never_answers_is_started_again_then_one_line(home, tmp_path):
-    # A "python3" kernel that never answers (found first on JUPYTER_PATH): the
-    # CLI starts it twice, then says so in one line, with no traceback.
+def check_with_a_kernel_that(script, home, tmp_path, **env):
+    """
+    `signals-lab check 01` where the "python3" kernel (found first on
+    JUPYTER_PATH) is a shell ``script``: (the result, how often it was started).
+    """
     spec = tmp_path / "jupyter" / "kernels" / "python3"
     spec.mkdir(parents=True)
     started = tmp_path / "started"
-    argv = ["sh", "-c", f"echo start >> {started}; exec sleep 600"]
+    argv = ["sh", "-c", f"echo start >> {started}; {script}"]
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "language": "python"}))
     assert run([SIGNALS_LAB, "init"], home).returncode == 0
-    env = {
-        **os.environ,
-        "SIGNALS_LAB_HOME": str(home),
-        "JUPYTER_PATH": str(tmp_path / "jupyter"),
-        "SIGNALS_LAB_KERNEL_START_LIMIT": "2",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(
-        [SIGNALS_LAB, "check", "01"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    env["JUPYTER_PATH"] = str(tmp_path / "jupyter")
+    result = run([SIGNALS_LAB, "check", "01"], home, env)
     assert result.returncode == 1
-    assert started.read_text().split() == ["start", "start"]
     assert "Traceback" not in result.stdout + result.stderr
+    return result, len(started.read_text().split())
+
+
+@pytest.mark.notebook
+def test_a_kernel_that_never_answers_is_started_again_then_one_line(home, tmp_path):
+    # A kernel that never answers: the CLI starts it twice, then says so in one line.
+    result, starts = check_with_a_kernel_that(
+        "exec sleep 600", home, tmp_path, SIGNALS_LAB_KERNEL_START_LIMIT="2"
+    )
+    assert starts == 2
     assert result.stdout == "Running exercises/01_welcome_email.ipynb in a fresh kernel ...\n"
     assert result.stderr == (
         "✗ 01_welcome_email: not checked: no Jupyter kernel answered within 2 s (2 tries): "
@@ -418,23 +420,14 @@ def test_a_kernel_that_never_answers_is_started_again_then_one_line(home, tmp_pa
     )
 
 
+@pytest.mark.notebook
 def test_a_kernel_that_stops_while_starting_is_started_again_then_one_line(home, tmp_path):
-    # A "python3" kernel that exits at once (a broken install): started twice,
-    # then one line saying so, with the kernel's last words and no traceback.
-    spec = tmp_path / "jupyter" / "kernels" / "python3"
-    spec.mkdir(parents=True)
-    started = tmp_path / "started"
-    argv = ["sh", "-c", f"echo start >> {started}; echo 'ImportError: no zmq' >&2; exit 1"]
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "language": "python"}))
-    assert run([SIGNALS_LAB, "init"], home).returncode == 0
-    env = {**os.environ, "SIGNALS_LAB_HOME": str(home), "JUPYTER_PATH": str(tmp_path / "jupyter")}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(
-        [SIGNALS_LAB, "check", "01"], cwd=ROOT, env=env, capture_output=True, text=True
+    # A kernel that exits at once (a broken install): started twice, then one
+    # line saying so, with the kernel's last words.
+    result, starts = check_with_a_kernel_that(
+        "echo 'ImportError: no zmq' >&2; exit 1", home, tmp_path
     )
-    assert result.returncode == 1
-    assert started.read_text().split() == ["start", "start"]
-    assert "Traceback" not in result.stdout + result.stderr
+    assert starts == 2
     assert result.stderr == (
         "✗ 01_welcome_email: not checked: the Jupyter kernel stopped while starting (2 tries): "
         "ImportError: no zmq.\n"
