@@ -61,9 +61,16 @@ def test_a_read_only_checkout_sends_everyone_home(monkeypatch, tmp_path):
     ids=lambda path: f"{path.parent.name}/{path.name}",
 )
 def test_workspace_copies_are_what_nbformat_writes(canonical):
-    # The CLI prepares them as plain JSON (fast); nbformat validates and writes.
-    from signals_lab.tools.workspace import prepared_text, prepared_text_by_nbformat
+    # The CLI prepares them as plain JSON (fast); here nbformat reads, validates
+    # and writes the same copy.
+    from signals_lab.tools.workspace import PREDICT_CALL, language_info, prepared_text
 
+    nb = nbformat.read(canonical, as_version=4)
+    nb.metadata["language_info"] = language_info()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and PREDICT_CALL in cell.source:
+            cell.outputs = []
+            cell.execution_count = None
     text = prepared_text(canonical)
-    assert text == prepared_text_by_nbformat(canonical)
+    assert text == nbformat.writes(nb) + "\n"
     nbformat.validate(nbformat.reads(text, as_version=4))

@@ -72,19 +72,6 @@ def prepared_text(canonical):
     return text + "\n"
 
 
-def prepared_text_by_nbformat(canonical):
-    """:func:`prepared_text` through nbformat (read, validate, write): the tests' reference."""
-    import nbformat
-
-    nb = nbformat.read(canonical, as_version=4)
-    nb.metadata["language_info"] = language_info()
-    for cell in nb.cells:
-        if cell.cell_type == "code" and PREDICT_CALL in cell.source:
-            cell.outputs = []
-            cell.execution_count = None
-    return nbformat.writes(nb) + "\n"
-
-
 def _digest(text):
     return hashlib.sha256(text.encode()).hexdigest()
 
